@@ -1,0 +1,66 @@
+"""The engine API: typed async services over PostgreSQL. ``servers/`` calls only these.
+
+    store = await Store.open(url)
+    account = await store.directory.authenticate("bob@example.org", "secret")
+    box = await store.mailboxes.get(account.id, "INBOX")
+    async for row in store.messages.fetch(account.id, box.id, [1, 2], envelope=True): ...
+"""
+
+from __future__ import annotations
+
+from mailstore.store.db import Database
+from mailstore.store.directory import Account, Alias, Directory, Domain, Resolution
+from mailstore.store.ingest import Incoming, Ingest, Stored, Target, prepare
+from mailstore.store.mailboxes import Mailboxes, MailboxInfo
+from mailstore.store.messages import (
+    Changes,
+    CopyResult,
+    ExpungeResult,
+    FlagChange,
+    FlagOp,
+    MessageRow,
+    Messages,
+    StoreResult,
+)
+from mailstore.store.notify import Change, ChangeListener
+from mailstore.store.passwords import Passwords
+
+
+class Store:
+    """All engine services over one pool."""
+
+    def __init__(self, db: Database, passwords: Passwords):
+        self.db = db
+        self.directory = Directory(db, passwords)
+        self.mailboxes = Mailboxes(db)
+        self.messages = Messages(db)
+        self.ingest = Ingest(db)
+
+    @classmethod
+    async def open(
+        cls,
+        url: str,
+        *,
+        min_size: int = 2,
+        max_size: int = 10,
+        passwords: Passwords | None = None,
+    ) -> Store:
+        db = await Database.connect(url, min_size=min_size, max_size=max_size)
+        return cls(db, passwords or Passwords())
+
+    async def listener(self) -> ChangeListener:
+        """A started LISTEN connection for this process (close it when done)."""
+        listener = ChangeListener(self.db.url)
+        await listener.start()
+        return listener
+
+    async def close(self) -> None:
+        await self.db.close()
+
+
+__all__ = [
+    "Account", "Alias", "Change", "ChangeListener", "Changes", "CopyResult", "Database",
+    "Directory", "Domain", "ExpungeResult", "FlagChange", "FlagOp", "Incoming", "Ingest",
+    "MailboxInfo", "Mailboxes", "MessageRow", "Messages", "Passwords", "Resolution", "Store",
+    "StoreResult", "Stored", "Target", "prepare",
+]

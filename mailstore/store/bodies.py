@@ -1,0 +1,113 @@
+"""Content-addressed bodies: insert-or-reference, and reference release with freeing.
+
+Lock order everywhere in the engine: account row, then mailbox rows (by id), then body rows (by
+id). Body rows are locked in id order before their counts change, so concurrent copies and
+expunges of shared bodies cannot deadlock.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+import asyncpg
+
+from mailstore.message import ParsedMessage
+
+_INSERT_BODY = """
+INSERT INTO bodies (
+    sha256, refcount, size, raw, header_size, lines, parts, envelope, bodystructure,
+    subject, from_addr, to_addr, cc_addr, bcc_addr, message_id, in_reply_to, "references",
+    sent_date, sort_subject, sort_from, sort_to, sort_cc, sort_display_from, sort_display_to,
+    headers, header_text, body_text, attachments
+) VALUES (
+    $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+    $21, $22, $23, $24, $25, $26, $27, $28
+)
+ON CONFLICT (sha256) DO UPDATE SET refcount = bodies.refcount + EXCLUDED.refcount
+RETURNING id
+"""
+
+_REFERENCE_BODY = """
+UPDATE bodies SET refcount = refcount + $2 WHERE sha256 = $1 RETURNING id
+"""
+
+
+def _clean(text: str) -> str:
+    # PostgreSQL text cannot hold NUL
+    return text.replace("\x00", " ") if "\x00" in text else text
+
+
+def body_args(raw: bytes, parsed: ParsedMessage, refs: int) -> tuple[object, ...]:
+    """Positional arguments of :data:`_INSERT_BODY` for one message."""
+    return (
+        parsed.sha256, refs, parsed.size, raw, parsed.header_size, parsed.lines,
+        {k: list(v) for k, v in parsed.parts.items()}, _json_safe(parsed.envelope),
+        _json_safe(parsed.bodystructure),
+        _clean(parsed.subject), _clean(parsed.from_), _clean(parsed.to), _clean(parsed.cc),
+        _clean(parsed.bcc), _clean(parsed.message_id), _clean(parsed.in_reply_to),
+        [_clean(r) for r in parsed.references], parsed.sent_date,
+        _clean(parsed.sort_subject), _clean(parsed.sort_from), _clean(parsed.sort_to),
+        _clean(parsed.sort_cc), _clean(parsed.sort_display_from), _clean(parsed.sort_display_to),
+        [[_clean(n), _clean(v)] for n, v in parsed.headers],
+        _clean(parsed.header_text), _clean(parsed.body_text),
+        [list(a) for a in parsed.attachments],
+    )
+
+
+def _json_safe(value: object) -> object:
+    """jsonb rejects NUL characters: replace them inside nested structures."""
+    if isinstance(value, str):
+        return _clean(value)
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    return value
+
+
+async def store_body(
+    conn: asyncpg.Connection, raw: bytes, parsed: ParsedMessage, refs: int
+) -> int:
+    """Insert the body or add ``refs`` references to the stored copy; return its id.
+
+    The cheap path (the body is already stored, e.g. the same message to many users or an
+    import run twice) sends only the hash; the full row is sent only for a new body.
+    """
+    body_id = await conn.fetchval(_REFERENCE_BODY, parsed.sha256, refs)
+    if body_id is not None:
+        return int(body_id)
+    return int(await conn.fetchval(_INSERT_BODY, *body_args(raw, parsed, refs)))
+
+
+async def add_refs(conn: asyncpg.Connection, body_ids: Iterable[int]) -> None:
+    """Add one reference per occurrence of each id (e.g. per copied message)."""
+    counts = Counter(body_ids)
+    if not counts:
+        return
+    ids = sorted(counts)
+    await conn.execute("SELECT 1 FROM bodies WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE", ids)
+    await conn.execute(
+        "UPDATE bodies b SET refcount = b.refcount + c.n "
+        "FROM unnest($1::bigint[], $2::int[]) AS c(id, n) WHERE b.id = c.id",
+        ids, [counts[i] for i in ids],
+    )
+
+
+async def drop_refs(conn: asyncpg.Connection, body_ids: Iterable[int]) -> int:
+    """Remove references; delete bodies nobody uses any more. Returns bodies freed."""
+    counts = Counter(body_ids)
+    if not counts:
+        return 0
+    ids = sorted(counts)
+    await conn.execute("SELECT 1 FROM bodies WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE", ids)
+    freed = await conn.fetch(
+        "UPDATE bodies b SET refcount = b.refcount - c.n "
+        "FROM unnest($1::bigint[], $2::int[]) AS c(id, n) WHERE b.id = c.id "
+        "RETURNING b.id, b.refcount",
+        ids, [counts[i] for i in ids],
+    )
+    dead = [r["id"] for r in freed if r["refcount"] <= 0]
+    if dead:
+        await conn.execute("DELETE FROM bodies WHERE id = ANY($1::bigint[])", dead)
+    return len(dead)

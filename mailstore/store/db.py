@@ -1,0 +1,114 @@
+"""The asyncpg pool every engine service shares, with transaction and error-mapping helpers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+import asyncpg
+
+from mailstore.errors import Temporary
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: Errors that mean "the database is not there right now": mapped to :class:`Temporary`.
+_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.CrashShutdownError,
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+    ConnectionError,
+    asyncio.TimeoutError,
+)
+#: Errors after which the same transaction may simply be run again.
+_RETRYABLE: tuple[type[BaseException], ...] = (
+    asyncpg.DeadlockDetectedError,
+    asyncpg.SerializationError,
+)
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+
+class Database:
+    """An asyncpg pool. ``transaction()`` runs a block in one transaction on one connection."""
+
+    def __init__(self, pool: asyncpg.Pool, url: str):
+        self.pool = pool
+        self.url = url
+
+    @classmethod
+    async def connect(cls, url: str, min_size: int = 2, max_size: int = 10) -> Database:
+        try:
+            pool = await asyncpg.create_pool(
+                url, min_size=min_size, max_size=max_size, init=_init_connection,
+                command_timeout=300, statement_cache_size=512,
+            )
+        except _UNAVAILABLE as exc:
+            raise Temporary(f"database unavailable: {exc}") from exc
+        assert pool is not None
+        return cls(pool, url)
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[asyncpg.Connection]:
+        try:
+            async with self.pool.acquire() as conn:
+                yield conn
+        except _UNAVAILABLE as exc:
+            log.warning("database unavailable: %s", exc)
+            raise Temporary("database unavailable") from exc
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
+        """One transaction; COMMIT has returned (durably, synchronous_commit on) on exit."""
+        async with self.connection() as conn, conn.transaction():
+            yield conn
+
+    async def run(self, work: Callable[[asyncpg.Connection], Awaitable[T]], attempts: int = 5) -> T:
+        """Run ``work(conn)`` in a transaction, retrying on deadlock or serialization failure."""
+        for attempt in range(attempts):
+            try:
+                async with self.transaction() as conn:
+                    return await work(conn)
+            except _RETRYABLE as exc:
+                if attempt == attempts - 1:
+                    raise Temporary("database busy, try again") from exc
+                log.info("retrying transaction after %s", type(exc).__name__)
+                await asyncio.sleep(0.01 * (attempt + 1))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
+        async with self.connection() as conn:
+            return await conn.fetch(query, *args)
+
+    async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
+        async with self.connection() as conn:
+            return await conn.fetchrow(query, *args)
+
+    async def fetchval(self, query: str, *args: Any) -> Any:
+        async with self.connection() as conn:
+            return await conn.fetchval(query, *args)
+
+    async def execute(self, query: str, *args: Any) -> str:
+        async with self.connection() as conn:
+            return await conn.execute(query, *args)
+
+
+async def notify(conn: asyncpg.Connection, account_id: int, mailbox_id: int, modseq: int, kind: str) -> None:
+    """Queue a change notification; PostgreSQL delivers it only if the transaction commits."""
+    await conn.execute(
+        "SELECT pg_notify('mailstore', $1)", f"{account_id}:{mailbox_id}:{modseq}:{kind}"
+    )

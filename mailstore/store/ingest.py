@@ -1,0 +1,244 @@
+"""Ingest: the one transaction that stores new messages (delivery, APPEND, import).
+
+SMTP, LMTP, submission, IMAP APPEND and the importers all come through :meth:`Ingest.store`,
+so "acknowledged means committed" is implemented once (STYLE point 6): the call returns only
+after COMMIT returned, with every accepted copy stored and one body for all of them.
+
+Within the transaction, locks are taken in the engine's order: account rows (quota), mailbox
+rows (uid and modseq assignment, counters), body rows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import asyncpg
+
+from mailstore.errors import InvalidArgument, MailstoreError, NotFound, OverQuota
+from mailstore.message import ParsedMessage, parse_message
+from mailstore.schema import DELETED, SEEN
+from mailstore.store.bodies import store_body
+from mailstore.store.db import Database, notify
+from mailstore.store.flags import split_flags
+from mailstore.store.mailboxes import canonical_name
+
+#: Messages larger than this are parsed in a worker thread so the event loop stays responsive.
+THREAD_PARSE_THRESHOLD = 256 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One copy to store: an account, a mailbox in it, and initial flags."""
+
+    account_id: int
+    mailbox: str = "INBOX"
+    flags: tuple[str, ...] = ()
+    #: When the mailbox does not exist: fall back to INBOX (delivery) or fail (APPEND).
+    fallback_to_inbox: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    account_id: int
+    mailbox_id: int
+    mailbox: str
+    uidvalidity: int
+    uid: int
+
+
+@dataclass(slots=True)
+class Incoming:
+    """A parsed message on its way in."""
+
+    raw: bytes
+    parsed: ParsedMessage
+    internal_date: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+async def prepare(raw: bytes, internal_date: datetime | None = None) -> Incoming:
+    """Parse once (in a thread for large messages) before any transaction starts."""
+    if len(raw) > THREAD_PARSE_THRESHOLD:
+        parsed = await asyncio.to_thread(parse_message, raw)
+    else:
+        parsed = parse_message(raw)
+    date = internal_date or datetime.now(UTC)
+    if date.tzinfo is None:
+        date = date.replace(tzinfo=UTC)
+    return Incoming(raw, parsed, date)
+
+
+@dataclass(slots=True)
+class _Copy:
+    index: int  # position in the caller's list of (message, target) pairs
+    message: Incoming
+    target: Target
+    mask: int
+    keywords: list[str]
+    mailbox_id: int = 0
+    mailbox: str = ""
+    uidvalidity: int = 0
+    uid: int = 0
+    modseq: int = 0
+
+
+class Ingest:
+    def __init__(self, db: Database):
+        self.db = db
+
+    async def deliver(
+        self, message: Incoming, targets: Sequence[Target]
+    ) -> list[Stored | MailstoreError]:
+        """Store one message for several recipients in ONE transaction (one body for all).
+
+        Returns a result per target: :class:`Stored`, or the error for that target alone
+        (:class:`OverQuota`, :class:`NotFound`); the others are still stored (LMTP's
+        per-recipient replies). Nothing is committed when every target failed.
+        """
+        return await self.store([(message, t) for t in targets])
+
+    async def append(
+        self, account_id: int, mailbox: str, message: Incoming, flags: Sequence[str] = ()
+    ) -> Stored:
+        """IMAP APPEND: store into an existing mailbox or raise (NotFound, OverQuota)."""
+        target = Target(account_id, mailbox, tuple(flags), fallback_to_inbox=False)
+        (result,) = await self.store([(message, target)])
+        if isinstance(result, MailstoreError):
+            raise result
+        return result
+
+    async def store(
+        self, items: Sequence[tuple[Incoming, Target]]
+    ) -> list[Stored | MailstoreError]:
+        """Store many (message, target) pairs in one transaction; see :meth:`deliver`."""
+        copies: list[_Copy] = []
+        results: list[Stored | MailstoreError | None] = [None] * len(items)
+        for index, (message, target) in enumerate(items):
+            try:
+                mask, keywords = split_flags(target.flags)
+                canonical_name(target.mailbox)
+            except InvalidArgument as exc:
+                results[index] = exc
+                continue
+            copies.append(_Copy(index, message, target, mask, keywords))
+
+        async def work(conn: asyncpg.Connection) -> list[_Copy]:
+            failed: dict[int, MailstoreError] = {}
+            accepted = await self._reserve_quota(conn, copies, failed)
+            accepted = await self._resolve_mailboxes(conn, accepted, failed)
+            if accepted:
+                await self._assign_uids(conn, accepted)
+                await self._insert(conn, accepted)
+            for index, error in failed.items():
+                results[index] = error
+            return accepted
+
+        if copies:
+            stored = await self.db.run(work)
+            for c in stored:
+                results[c.index] = Stored(
+                    c.target.account_id, c.mailbox_id, c.mailbox, c.uidvalidity, c.uid
+                )
+        return [r if r is not None else NotFound("not stored") for r in results]
+
+    async def _reserve_quota(
+        self, conn: asyncpg.Connection, copies: list[_Copy], failed: dict[int, MailstoreError]
+    ) -> list[_Copy]:
+        by_account: dict[int, list[_Copy]] = defaultdict(list)
+        for c in copies:
+            by_account[c.target.account_id].append(c)
+        accepted: list[_Copy] = []
+        for account_id in sorted(by_account):
+            group = by_account[account_id]
+            size = sum(c.message.parsed.size for c in group)
+            ok = await conn.fetchval(
+                "UPDATE accounts SET used_bytes = used_bytes + $2 WHERE id = $1 AND "
+                "(quota_bytes IS NULL OR used_bytes + $2 <= quota_bytes) RETURNING 1",
+                account_id, size,
+            )
+            if ok:
+                accepted.extend(group)
+                continue
+            exists = await conn.fetchval("SELECT 1 FROM accounts WHERE id = $1", account_id)
+            error: MailstoreError = (
+                OverQuota("mailbox is full") if exists else NotFound("no such account")
+            )
+            for c in group:
+                failed[c.index] = error
+        return accepted
+
+    async def _resolve_mailboxes(
+        self, conn: asyncpg.Connection, copies: list[_Copy], failed: dict[int, MailstoreError]
+    ) -> list[_Copy]:
+        wanted = {(c.target.account_id, canonical_name(c.target.mailbox)) for c in copies}
+        wanted |= {(c.target.account_id, "INBOX") for c in copies if c.target.fallback_to_inbox}
+        rows = await conn.fetch(
+            "SELECT m.account_id, m.name, m.id FROM mailboxes m "
+            "JOIN unnest($1::bigint[], $2::text[]) AS w(account_id, name) "
+            "ON m.account_id = w.account_id AND m.name = w.name",
+            [a for a, _ in wanted], [n for _, n in wanted],
+        )
+        ids = {(r["account_id"], r["name"]): r["id"] for r in rows}
+        accepted = []
+        refund: dict[int, int] = defaultdict(int)
+        for c in copies:
+            name = canonical_name(c.target.mailbox)
+            key = (c.target.account_id, name)
+            if key not in ids and c.target.fallback_to_inbox:
+                key = (c.target.account_id, "INBOX")
+            if key in ids:
+                c.mailbox_id, c.mailbox = ids[key], key[1]
+                accepted.append(c)
+            else:
+                failed[c.index] = NotFound(f"no mailbox {name}")
+                refund[c.target.account_id] += c.message.parsed.size
+        for account_id, size in refund.items():
+            await conn.execute(
+                "UPDATE accounts SET used_bytes = used_bytes - $2 WHERE id = $1", account_id, size
+            )
+        return accepted
+
+    async def _assign_uids(self, conn: asyncpg.Connection, copies: list[_Copy]) -> None:
+        by_mailbox: dict[tuple[int, int], list[_Copy]] = defaultdict(list)
+        for c in copies:
+            by_mailbox[(c.target.account_id, c.mailbox_id)].append(c)
+        for (account_id, mailbox_id), group in sorted(by_mailbox.items()):
+            n = len(group)
+            unseen = sum(1 for c in group if not c.mask & SEEN)
+            deleted = sum(1 for c in group if c.mask & DELETED)
+            size = sum(c.message.parsed.size for c in group)
+            row = await conn.fetchrow(
+                "UPDATE mailboxes SET uidnext = uidnext + $3, highestmodseq = highestmodseq + 1, "
+                "messages = messages + $3, unseen = unseen + $4, deleted = deleted + $5, "
+                "size = size + $6 WHERE account_id = $1 AND id = $2 "
+                "RETURNING uidnext - $3 AS first_uid, highestmodseq, uidvalidity",
+                account_id, mailbox_id, n, unseen, deleted, size,
+            )
+            for offset, c in enumerate(group):
+                c.uid = row["first_uid"] + offset
+                c.modseq = row["highestmodseq"]
+                c.uidvalidity = row["uidvalidity"]
+            await notify(conn, account_id, mailbox_id, row["highestmodseq"], "exists")
+
+    async def _insert(self, conn: asyncpg.Connection, copies: list[_Copy]) -> None:
+        by_body: dict[bytes, list[_Copy]] = defaultdict(list)
+        for c in copies:
+            by_body[c.message.parsed.sha256].append(c)
+        body_ids: dict[bytes, int] = {}
+        for sha in sorted(by_body):
+            group = by_body[sha]
+            body_ids[sha] = await store_body(conn, group[0].message.raw, group[0].message.parsed, len(group))
+        await conn.executemany(
+            "INSERT INTO messages (account_id, mailbox_id, uid, body_id, flags, keywords, modseq, "
+            "internal_date, size) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            [
+                (
+                    c.target.account_id, c.mailbox_id, c.uid, body_ids[c.message.parsed.sha256],
+                    c.mask, c.keywords, c.modseq, c.message.internal_date, c.message.parsed.size,
+                )
+                for c in copies
+            ],
+        )

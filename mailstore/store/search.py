@@ -1,0 +1,258 @@
+"""Search: a typed criteria tree compiled into ONE SQL query (DESIGN principle 6).
+
+The tree is protocol-neutral: IMAP's session-relative keys (sequence numbers, ``$``, \\Recent)
+are resolved by the front end into :class:`UidIn` before they reach the engine.
+
+Substring keys keep IMAP's exact semantics (RFC 9051 §6.4.4: case-insensitive substring) as
+``LIKE '%needle%'`` over text lower-cased at ingest; the ``body_text`` and ``header_text``
+columns have pg_trgm GIN indexes, so PostgreSQL can answer them from the index.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC as _UTC
+from datetime import date, datetime, timedelta
+from enum import Enum
+from typing import Union
+
+from mailstore.errors import InvalidArgument
+from mailstore.schema import SYSTEM_FLAGS
+
+
+class DateOp(Enum):
+    BEFORE = "before"
+    ON = "on"
+    SINCE = "since"
+
+
+@dataclass(frozen=True)
+class All:
+    pass
+
+
+@dataclass(frozen=True)
+class Not:
+    inner: Criteria
+
+
+@dataclass(frozen=True)
+class And:
+    items: tuple[Criteria, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    items: tuple[Criteria, ...]
+
+
+@dataclass(frozen=True)
+class UidIn:
+    """Uids in inclusive ranges; ``None`` as an upper bound means no limit."""
+
+    ranges: tuple[tuple[int, int | None], ...]
+
+
+@dataclass(frozen=True)
+class HasFlag:
+    """A system flag (``\\Seen``) or keyword is set."""
+
+    flag: str
+
+
+@dataclass(frozen=True)
+class HeaderContains:
+    """Header field ``name`` contains ``value`` (any field of that name); empty value: present."""
+
+    name: str
+    value: str
+
+
+@dataclass(frozen=True)
+class BodyContains:
+    value: str
+
+
+@dataclass(frozen=True)
+class TextContains:
+    """Header or body contains ``value`` (IMAP TEXT)."""
+
+    value: str
+
+
+@dataclass(frozen=True)
+class InternalDate:
+    op: DateOp
+    day: date
+
+
+@dataclass(frozen=True)
+class SentDate:
+    op: DateOp
+    day: date
+
+
+@dataclass(frozen=True)
+class SavedDate:
+    op: DateOp
+    day: date
+
+
+@dataclass(frozen=True)
+class Larger:
+    size: int
+
+
+@dataclass(frozen=True)
+class Smaller:
+    size: int
+
+
+@dataclass(frozen=True)
+class ModSeqAtLeast:
+    modseq: int
+
+
+@dataclass(frozen=True)
+class Older:
+    """Internal date at least ``seconds`` ago (RFC 5032)."""
+
+    seconds: int
+
+
+@dataclass(frozen=True)
+class Younger:
+    seconds: int
+
+
+Criteria = Union[  # noqa: UP007
+    All, Not, And, Or, UidIn, HasFlag, HeaderContains, BodyContains, TextContains,
+    InternalDate, SentDate, SavedDate, Larger, Smaller, ModSeqAtLeast, Older, Younger,
+]
+
+#: Header fields with their own decoded column.
+_HEADER_COLUMNS = {
+    "from": "b.from_addr",
+    "to": "b.to_addr",
+    "cc": "b.cc_addr",
+    "bcc": "b.bcc_addr",
+    "subject": "b.subject",
+    "message-id": "b.message_id",
+    "in-reply-to": "b.in_reply_to",
+}
+
+
+def like_pattern(value: str) -> str:
+    """``%needle%`` with LIKE's wildcards escaped (default escape character ``\\``)."""
+    escaped = value.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+@dataclass
+class Compiled:
+    where: str
+    args: list[object] = field(default_factory=list)
+    needs_body: bool = False
+
+
+class _Compiler:
+    def __init__(self, first_param: int, now: datetime):
+        self.args: list[object] = []
+        self.first = first_param
+        self.needs_body = False
+        self.now = now
+
+    def param(self, value: object) -> str:
+        self.args.append(value)
+        return f"${self.first + len(self.args) - 1}"
+
+    def compile(self, c: Criteria) -> str:
+        match c:
+            case All():
+                return "TRUE"
+            case Not(inner):
+                return f"NOT ({self.compile(inner)})"
+            case And(items):
+                return "(" + " AND ".join(self.compile(i) for i in items) + ")" if items else "TRUE"
+            case Or(items):
+                return "(" + " OR ".join(self.compile(i) for i in items) + ")" if items else "FALSE"
+            case UidIn(ranges):
+                parts = []
+                for lo, hi in ranges:
+                    if hi is None:
+                        parts.append(f"m.uid >= {int(lo)}")
+                    elif lo == hi:
+                        parts.append(f"m.uid = {int(lo)}")
+                    else:
+                        parts.append(f"m.uid BETWEEN {int(lo)} AND {int(hi)}")
+                return "(" + " OR ".join(parts) + ")" if parts else "FALSE"
+            case HasFlag(flag):
+                return self._flag(flag)
+            case HeaderContains(name, value):
+                return self._header(name.lower(), value)
+            case BodyContains(value):
+                self.needs_body = True
+                return f"b.body_text LIKE {self.param(like_pattern(value))}"
+            case TextContains(value):
+                self.needs_body = True
+                p = self.param(like_pattern(value))
+                return f"(b.header_text LIKE {p} OR b.body_text LIKE {p})"
+            case InternalDate(op, day):
+                return self._date("m.internal_date", op, day)
+            case SentDate(op, day):
+                self.needs_body = True
+                return self._date("b.sent_date", op, day)
+            case SavedDate(op, day):
+                return self._date("m.saved_date", op, day)
+            case Larger(size):
+                return f"m.size > {int(size)}"
+            case Smaller(size):
+                return f"m.size < {int(size)}"
+            case ModSeqAtLeast(modseq):
+                return f"m.modseq >= {int(modseq)}"
+            case Older(seconds):
+                return f"m.internal_date <= {self.param(self.now - timedelta(seconds=seconds))}"
+            case Younger(seconds):
+                return f"m.internal_date >= {self.param(self.now - timedelta(seconds=seconds))}"
+        raise InvalidArgument(f"unsupported search key {c!r}")
+
+    def _flag(self, flag: str) -> str:
+        for name, bit in SYSTEM_FLAGS.items():
+            if name.lower() == flag.lower():
+                return f"m.flags & {bit} <> 0"
+        if flag.startswith("\\"):
+            return "FALSE"  # \Recent is resolved by the front end; other system flags: none
+        return f"{self.param(flag.lower())} = ANY (SELECT lower(k) FROM unnest(m.keywords) k)"
+
+    def _header(self, name: str, value: str) -> str:
+        self.needs_body = True
+        column = _HEADER_COLUMNS.get(name)
+        if column is not None and value:
+            return f"lower({column}) LIKE {self.param(like_pattern(value))}"
+        # any other field: the [name, decoded value] pairs kept at ingest
+        pn = self.param(name)
+        if not value:
+            return f"EXISTS (SELECT 1 FROM jsonb_array_elements(b.headers) h WHERE h->>0 = {pn})"
+        pv = self.param(like_pattern(value))
+        return (
+            "EXISTS (SELECT 1 FROM jsonb_array_elements(b.headers) h "
+            f"WHERE h->>0 = {pn} AND lower(h->>1) LIKE {pv})"
+        )
+
+    def _date(self, column: str, op: DateOp, day: date) -> str:
+        # RFC 9051 §6.4.4: dates compare by calendar day, disregarding time (UTC here)
+        start = self.param(datetime(day.year, day.month, day.day, tzinfo=_UTC))
+        if op is DateOp.BEFORE:
+            return f"{column} < {start}"
+        if op is DateOp.SINCE:
+            return f"{column} >= {start}"
+        end = self.param(datetime(day.year, day.month, day.day, tzinfo=_UTC) + timedelta(days=1))
+        return f"({column} >= {start} AND {column} < {end})"
+
+
+
+def compile_criteria(criteria: Criteria, first_param: int = 3, now: datetime | None = None) -> Compiled:
+    """SQL boolean over ``m`` (messages) and, when ``needs_body``, ``b`` (bodies)."""
+    compiler = _Compiler(first_param, now or datetime.now(_UTC))
+    where = compiler.compile(criteria)
+    return Compiled(where, compiler.args, compiler.needs_body)

@@ -1,0 +1,74 @@
+"""The process that runs every front end over one engine ``Store``.
+
+Front ends register here as their issues land (SMTP, LMTP, IMAP, POP3, queue workers). Each is
+a :class:`Service` with ``start()`` returning the lines to print (one per listener) and
+``stop()``; the runner starts them in order and stops them in reverse on SIGINT/SIGTERM.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from mailstore.config import Config
+from mailstore.store import ChangeListener, Store
+
+log = logging.getLogger(__name__)
+
+
+class Service(Protocol):
+    async def start(self) -> list[str]: ...
+    async def stop(self) -> None: ...
+
+
+@dataclass
+class Context:
+    """What every front end gets: config, engine, change listener and TLS context."""
+
+    config: Config
+    store: Store
+    listener: ChangeListener
+    tls: ssl.SSLContext
+
+
+#: Factories of the front ends, filled by the servers' packages as they are added.
+SERVICE_FACTORIES: list[Callable[[Context], Service]] = []
+
+
+@dataclass
+class Runner:
+    context: Context
+    services: list[Service] = field(default_factory=list)
+
+    async def start(self, print_line: Callable[[str], None]) -> None:
+        for factory in SERVICE_FACTORIES:
+            service = factory(self.context)
+            for line in await service.start():
+                print_line(line)
+            self.services.append(service)
+
+    async def stop(self) -> None:
+        for service in reversed(self.services):
+            try:
+                await service.stop()
+            except Exception:
+                log.exception("error stopping %s", service)
+        self.services.clear()
+
+    async def run_until_signal(self, print_line: Callable[[str], None]) -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await self.start(print_line)
+            print_line("mailstore is running; Ctrl-C or SIGTERM stops it")
+            await stop.wait()
+            print_line("stopping")
+        finally:
+            await self.stop()
