@@ -8,6 +8,7 @@ a :class:`Service` with ``start()`` returning the lines to print (one per listen
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import signal
 import ssl
@@ -36,8 +37,21 @@ class Context:
     tls: ssl.SSLContext
 
 
-#: Factories of the front ends, filled by the servers' packages as they are added.
-SERVICE_FACTORIES: list[Callable[[Context], Service]] = []
+#: Front-end packages, each with ``service.create(context) -> list[Service]``, in start order.
+FRONT_ENDS = ("servers.smtp", "servers.imap", "servers.pop3")
+
+
+def service_factories() -> list[Callable[[Context], list[Service]]]:
+    factories = []
+    for package in FRONT_ENDS:
+        try:
+            module = importlib.import_module(f"{package}.service")
+        except ModuleNotFoundError as exc:
+            if exc.name and (exc.name == package or exc.name.startswith(f"{package}.service")):
+                continue  # that front end is not built yet
+            raise
+        factories.append(module.create)
+    return factories
 
 
 @dataclass
@@ -46,11 +60,11 @@ class Runner:
     services: list[Service] = field(default_factory=list)
 
     async def start(self, print_line: Callable[[str], None]) -> None:
-        for factory in SERVICE_FACTORIES:
-            service = factory(self.context)
-            for line in await service.start():
-                print_line(line)
-            self.services.append(service)
+        for factory in service_factories():
+            for service in factory(self.context):
+                for line in await service.start():
+                    print_line(line)
+                self.services.append(service)
 
     async def stop(self) -> None:
         for service in reversed(self.services):
