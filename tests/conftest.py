@@ -43,3 +43,49 @@ async def account(store: Store):  # type: ignore[no-untyped-def]
     """example.org with bob@example.org (password 'secret')."""
     await store.directory.add_domain("example.org")
     return await store.directory.add_account("bob@example.org", "secret")
+
+
+@pytest.fixture(scope="session")
+def tls_ca():
+    """A trustme CA and a server certificate for localhost/127.0.0.1/::1."""
+    import trustme
+
+    ca = trustme.CA()
+    cert = ca.issue_cert("localhost", "127.0.0.1", "::1")
+    return ca, cert
+
+
+@pytest.fixture
+def client_tls(tls_ca):
+    """An ssl.SSLContext that trusts the test CA (for smtplib/imaplib/poplib clients)."""
+    import ssl
+
+    ca, _ = tls_ca
+    ctx = ssl.create_default_context()
+    ca.configure_trust(ctx)
+    return ctx
+
+
+@pytest.fixture
+async def server_context(store, tls_ca, tmp_path):
+    """A servers.runner.Context: config with every listener on 127.0.0.1 port 0, real TLS."""
+    import dataclasses
+    import ssl
+
+    from mailstore.config import ListenersConfig, load_config
+    from servers.runner import Context
+
+    _, cert = tls_ca
+    config = load_config(home=tmp_path, environ={})
+    port0 = "127.0.0.1:0"
+    config = dataclasses.replace(
+        config,
+        listeners=ListenersConfig(**{f.name: port0 for f in dataclasses.fields(ListenersConfig)}),
+    )
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    cert.configure_cert(ctx)
+    listener = await store.listener()
+    try:
+        yield Context(config, store, listener, ctx)
+    finally:
+        await listener.close()
