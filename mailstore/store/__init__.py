@@ -24,6 +24,7 @@ from mailstore.store.messages import (
 )
 from mailstore.store.notify import Change, ChangeListener
 from mailstore.store.passwords import Passwords
+from mailstore.store.queue import Queue, QueuedMessage
 
 
 class Store:
@@ -35,6 +36,7 @@ class Store:
         self.mailboxes = Mailboxes(db)
         self.messages = Messages(db)
         self.ingest = Ingest(db)
+        self.queue = Queue(db)
 
     @classmethod
     async def open(
@@ -61,6 +63,7 @@ class Store:
 __all__ = [
     "Account", "Alias", "Change", "ChangeListener", "Changes", "CopyResult", "Database",
     "Directory", "Domain", "ExpungeResult", "FlagChange", "FlagOp", "Incoming", "Ingest",
-    "MailboxInfo", "Mailboxes", "MessageRow", "Messages", "Passwords", "Resolution", "Store",
+    "MailboxInfo", "Mailboxes", "MessageRow", "Messages", "Passwords", "Queue", "QueuedMessage",
+    "Resolution", "Store",
     "StoreResult", "Stored", "Target", "prepare",
 ]

@@ -83,7 +83,7 @@ class Directory:
         domain = normalize_domain(name)
         try:
             status = await self.db.execute("DELETE FROM domains WHERE name = $1", domain)
-        except asyncpg.ForeignKeyViolationError:
+        except (asyncpg.ForeignKeyViolationError, asyncpg.RestrictViolationError):
             raise Cannot(f"domain {domain} still has accounts; remove them first") from None
         if status == "DELETE 0":
             raise NotFound(f"no domain {domain}")

@@ -276,7 +276,9 @@ class Messages:
             await notify(conn, account_id, target_id, dst["highestmodseq"], "exists")
             pairs = [(r["uid"], first + i) for i, r in enumerate(rows)]
             if move:
-                gone = await _expunge(conn, account_id, source_id, [r["uid"] for r in rows], False)
+                gone = await _expunge(
+                    conn, account_id, source_id, [r["uid"] for r in rows], False, only_deleted=False
+                )
                 # MOVE keeps the body references of the removed rows: hand them to the new rows
                 return CopyResult(dst["uidvalidity"], pairs, gone.uids, gone.modseq)
             await add_refs(conn, (r["body_id"] for r in rows))
