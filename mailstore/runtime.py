@@ -50,7 +50,9 @@ async def ensure_schema(handle: DatabaseHandle, migrate: bool) -> None:
     )
 
 
-async def open_store(config: Config, handle: DatabaseHandle, *, max_size: int | None = None) -> Store:
+async def open_store(
+    config: Config, handle: DatabaseHandle, *, max_size: int | None = None
+) -> Store:
     passwords = Passwords(config.auth.argon2_time_cost, config.auth.argon2_memory_cost_kib)
     return await Store.open(
         handle.url,

@@ -37,7 +37,10 @@ def make_self_signed(hostname: str, cert_path: Path, key_path: Path, days: int =
     now = datetime.datetime.now(datetime.UTC)
     alt: list[x509.GeneralName] = [x509.DNSName(hostname)]
     if hostname == "localhost":
-        alt += [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.IPAddress(ipaddress.ip_address("::1"))]
+        alt += [
+            x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+            x509.IPAddress(ipaddress.ip_address("::1")),
+        ]
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)

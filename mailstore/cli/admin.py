@@ -105,7 +105,9 @@ async def user_list(args: argparse.Namespace) -> int:
     table = Table("address", "used", "quota", "created")
     for a in accounts:
         table.add_row(
-            a.address, human_size(a.used_bytes), human_size(a.quota_bytes),
+            a.address,
+            human_size(a.used_bytes),
+            human_size(a.quota_bytes),
             a.created_at.strftime("%Y-%m-%d %H:%M"),
         )
     console.print(table)

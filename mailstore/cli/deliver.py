@@ -63,5 +63,7 @@ async def deliver(args: argparse.Namespace) -> int:
             err_console.print(f"deliver: account {target.account_id}: {result}")
             code = EX_TEMPFAIL if isinstance(result, OverQuota | Temporary) else EX_NOUSER
         else:
-            console.print(f"delivered to {result.mailbox} uid {result.uid} (account {result.account_id})")
+            console.print(
+                f"delivered to {result.mailbox} uid {result.uid} (account {result.account_id})"
+            )
     return code

@@ -20,7 +20,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mailstore", description="A mail server whose mailboxes live in PostgreSQL."
     )
-    parser.add_argument("--home", type=Path, help="data folder (default $MAILSTORE_HOME or per-user)")
+    parser.add_argument(
+        "--home", type=Path, help="data folder (default $MAILSTORE_HOME or per-user)"
+    )
     parser.add_argument("--config", type=Path, help="config file (default HOME/mailstore.toml)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True)

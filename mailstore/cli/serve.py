@@ -22,7 +22,9 @@ async def serve(args: argparse.Namespace) -> int:
     say = lambda line: console.print(line, markup=False, highlight=False)  # noqa: E731
     say(f"home: {config.home}")
     handle = open_database(config)
-    say(f"database: {'embedded PostgreSQL in ' + str(config.home / 'pgdata') if handle.embedded else 'configured URL'}")
+    say(
+        f"database: {'embedded PostgreSQL in ' + str(config.home / 'pgdata') if handle.embedded else 'configured URL'}"
+    )
     await ensure_schema(handle, args.migrate)
     cert, key = ensure_certificate(config)
     say(f"tls certificate: {cert}")

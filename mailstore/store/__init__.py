@@ -1,9 +1,9 @@
 """The engine API: typed async services over PostgreSQL. ``servers/`` calls only these.
 
-    store = await Store.open(url)
-    account = await store.directory.authenticate("bob@example.org", "secret")
-    box = await store.mailboxes.get(account.id, "INBOX")
-    async for row in store.messages.fetch(account.id, box.id, [1, 2], envelope=True): ...
+store = await Store.open(url)
+account = await store.directory.authenticate("bob@example.org", "secret")
+box = await store.mailboxes.get(account.id, "INBOX")
+async for row in store.messages.fetch(account.id, box.id, [1, 2], envelope=True): ...
 """
 
 from __future__ import annotations
@@ -61,9 +61,31 @@ class Store:
 
 
 __all__ = [
-    "Account", "Alias", "Change", "ChangeListener", "Changes", "CopyResult", "Database",
-    "Directory", "Domain", "ExpungeResult", "FlagChange", "FlagOp", "Incoming", "Ingest",
-    "MailboxInfo", "Mailboxes", "MessageRow", "Messages", "Passwords", "Queue", "QueuedMessage",
-    "Resolution", "Store",
-    "StoreResult", "Stored", "Target", "prepare",
+    "Account",
+    "Alias",
+    "Change",
+    "ChangeListener",
+    "Changes",
+    "CopyResult",
+    "Database",
+    "Directory",
+    "Domain",
+    "ExpungeResult",
+    "FlagChange",
+    "FlagOp",
+    "Incoming",
+    "Ingest",
+    "MailboxInfo",
+    "Mailboxes",
+    "MessageRow",
+    "Messages",
+    "Passwords",
+    "Queue",
+    "QueuedMessage",
+    "Resolution",
+    "Store",
+    "StoreResult",
+    "Stored",
+    "Target",
+    "prepare",
 ]

@@ -41,16 +41,33 @@ def _clean(text: str) -> str:
 def body_args(raw: bytes, parsed: ParsedMessage, refs: int) -> tuple[object, ...]:
     """Positional arguments of :data:`_INSERT_BODY` for one message."""
     return (
-        parsed.sha256, refs, parsed.size, raw, parsed.header_size, parsed.lines,
-        {k: list(v) for k, v in parsed.parts.items()}, _json_safe(parsed.envelope),
+        parsed.sha256,
+        refs,
+        parsed.size,
+        raw,
+        parsed.header_size,
+        parsed.lines,
+        {k: list(v) for k, v in parsed.parts.items()},
+        _json_safe(parsed.envelope),
         _json_safe(parsed.bodystructure),
-        _clean(parsed.subject), _clean(parsed.from_), _clean(parsed.to), _clean(parsed.cc),
-        _clean(parsed.bcc), _clean(parsed.message_id), _clean(parsed.in_reply_to),
-        [_clean(r) for r in parsed.references], parsed.sent_date,
-        _clean(parsed.sort_subject), _clean(parsed.sort_from), _clean(parsed.sort_to),
-        _clean(parsed.sort_cc), _clean(parsed.sort_display_from), _clean(parsed.sort_display_to),
+        _clean(parsed.subject),
+        _clean(parsed.from_),
+        _clean(parsed.to),
+        _clean(parsed.cc),
+        _clean(parsed.bcc),
+        _clean(parsed.message_id),
+        _clean(parsed.in_reply_to),
+        [_clean(r) for r in parsed.references],
+        parsed.sent_date,
+        _clean(parsed.sort_subject),
+        _clean(parsed.sort_from),
+        _clean(parsed.sort_to),
+        _clean(parsed.sort_cc),
+        _clean(parsed.sort_display_from),
+        _clean(parsed.sort_display_to),
         [[_clean(n), _clean(v)] for n, v in parsed.headers],
-        _clean(parsed.header_text), _clean(parsed.body_text),
+        _clean(parsed.header_text),
+        _clean(parsed.body_text),
         [list(a) for a in parsed.attachments],
     )
 
@@ -66,9 +83,7 @@ def _json_safe(value: object) -> object:
     return value
 
 
-async def store_body(
-    conn: asyncpg.Connection, raw: bytes, parsed: ParsedMessage, refs: int
-) -> int:
+async def store_body(conn: asyncpg.Connection, raw: bytes, parsed: ParsedMessage, refs: int) -> int:
     """Insert the body or add ``refs`` references to the stored copy; return its id.
 
     The cheap path (the body is already stored, e.g. the same message to many users or an
@@ -86,11 +101,14 @@ async def add_refs(conn: asyncpg.Connection, body_ids: Iterable[int]) -> None:
     if not counts:
         return
     ids = sorted(counts)
-    await conn.execute("SELECT 1 FROM bodies WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE", ids)
+    await conn.execute(
+        "SELECT 1 FROM bodies WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE", ids
+    )
     await conn.execute(
         "UPDATE bodies b SET refcount = b.refcount + c.n "
         "FROM unnest($1::bigint[], $2::int[]) AS c(id, n) WHERE b.id = c.id",
-        ids, [counts[i] for i in ids],
+        ids,
+        [counts[i] for i in ids],
     )
 
 
@@ -100,12 +118,15 @@ async def drop_refs(conn: asyncpg.Connection, body_ids: Iterable[int]) -> int:
     if not counts:
         return 0
     ids = sorted(counts)
-    await conn.execute("SELECT 1 FROM bodies WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE", ids)
+    await conn.execute(
+        "SELECT 1 FROM bodies WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE", ids
+    )
     freed = await conn.fetch(
         "UPDATE bodies b SET refcount = b.refcount - c.n "
         "FROM unnest($1::bigint[], $2::int[]) AS c(id, n) WHERE b.id = c.id "
         "RETURNING b.id, b.refcount",
-        ids, [counts[i] for i in ids],
+        ids,
+        [counts[i] for i in ids],
     )
     dead = [r["id"] for r in freed if r["refcount"] <= 0]
     if dead:

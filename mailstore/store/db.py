@@ -51,8 +51,12 @@ class Database:
     async def connect(cls, url: str, min_size: int = 2, max_size: int = 10) -> Database:
         try:
             pool = await asyncpg.create_pool(
-                url, min_size=min_size, max_size=max_size, init=_init_connection,
-                command_timeout=300, statement_cache_size=512,
+                url,
+                min_size=min_size,
+                max_size=max_size,
+                init=_init_connection,
+                command_timeout=300,
+                statement_cache_size=512,
             )
         except _UNAVAILABLE as exc:
             raise Temporary(f"database unavailable: {exc}") from exc
@@ -107,7 +111,9 @@ class Database:
             return await conn.execute(query, *args)
 
 
-async def notify(conn: asyncpg.Connection, account_id: int, mailbox_id: int, modseq: int, kind: str) -> None:
+async def notify(
+    conn: asyncpg.Connection, account_id: int, mailbox_id: int, modseq: int, kind: str
+) -> None:
     """Queue a change notification; PostgreSQL delivers it only if the transaction commits."""
     await conn.execute(
         "SELECT pg_notify('mailstore', $1)", f"{account_id}:{mailbox_id}:{modseq}:{kind}"

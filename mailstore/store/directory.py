@@ -111,7 +111,10 @@ class Directory:
                 row = await conn.fetchrow(
                     "INSERT INTO accounts (domain_id, address, password_hash, quota_bytes) "
                     "VALUES ($1, $2, $3, $4) RETURNING id, created_at",
-                    domain_id, addr, password_hash, quota_bytes or None,
+                    domain_id,
+                    addr,
+                    password_hash,
+                    quota_bytes or None,
                 )
             except asyncpg.UniqueViolationError:
                 raise AlreadyExists(f"account {addr} exists") from None
@@ -220,7 +223,9 @@ class Directory:
                 status = await conn.execute(
                     "INSERT INTO aliases (domain_id, source, target) VALUES ($1, $2, $3) "
                     "ON CONFLICT DO NOTHING",
-                    domain_id, src, target,
+                    domain_id,
+                    src,
+                    target,
                 )
                 if status.endswith(" 1"):
                     added.append(Alias(src, target))
@@ -246,7 +251,8 @@ class Directory:
         else:
             status = await self.db.execute(
                 "DELETE FROM aliases WHERE source = $1 AND target = $2",
-                src, normalize_address(target),
+                src,
+                normalize_address(target),
             )
         count = int(status.split()[-1])
         if count == 0:
@@ -312,7 +318,9 @@ class Directory:
                 target = row["target"]
                 if target == address:
                     # an alias to itself keeps the mailbox and adds copies (Postfix idiom)
-                    account_id = await conn.fetchval("SELECT id FROM accounts WHERE address = $1", address)
+                    account_id = await conn.fetchval(
+                        "SELECT id FROM accounts WHERE address = $1", address
+                    )
                     if account_id is not None:
                         accounts[account_id] = None
                     continue

@@ -157,7 +157,8 @@ class Ingest:
             ok = await conn.fetchval(
                 "UPDATE accounts SET used_bytes = used_bytes + $2 WHERE id = $1 AND "
                 "(quota_bytes IS NULL OR used_bytes + $2 <= quota_bytes) RETURNING 1",
-                account_id, size,
+                account_id,
+                size,
             )
             if ok:
                 accepted.extend(group)
@@ -179,7 +180,8 @@ class Ingest:
             "SELECT m.account_id, m.name, m.id FROM mailboxes m "
             "JOIN unnest($1::bigint[], $2::text[]) AS w(account_id, name) "
             "ON m.account_id = w.account_id AND m.name = w.name",
-            [a for a, _ in wanted], [n for _, n in wanted],
+            [a for a, _ in wanted],
+            [n for _, n in wanted],
         )
         ids = {(r["account_id"], r["name"]): r["id"] for r in rows}
         accepted = []
@@ -215,7 +217,12 @@ class Ingest:
                 "messages = messages + $3, unseen = unseen + $4, deleted = deleted + $5, "
                 "size = size + $6 WHERE account_id = $1 AND id = $2 "
                 "RETURNING uidnext - $3 AS first_uid, highestmodseq, uidvalidity",
-                account_id, mailbox_id, n, unseen, deleted, size,
+                account_id,
+                mailbox_id,
+                n,
+                unseen,
+                deleted,
+                size,
             )
             for offset, c in enumerate(group):
                 c.uid = row["first_uid"] + offset
@@ -230,14 +237,23 @@ class Ingest:
         body_ids: dict[bytes, int] = {}
         for sha in sorted(by_body):
             group = by_body[sha]
-            body_ids[sha] = await store_body(conn, group[0].message.raw, group[0].message.parsed, len(group))
+            body_ids[sha] = await store_body(
+                conn, group[0].message.raw, group[0].message.parsed, len(group)
+            )
         await conn.executemany(
             "INSERT INTO messages (account_id, mailbox_id, uid, body_id, flags, keywords, modseq, "
             "internal_date, size) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             [
                 (
-                    c.target.account_id, c.mailbox_id, c.uid, body_ids[c.message.parsed.sha256],
-                    c.mask, c.keywords, c.modseq, c.message.internal_date, c.message.parsed.size,
+                    c.target.account_id,
+                    c.mailbox_id,
+                    c.uid,
+                    body_ids[c.message.parsed.sha256],
+                    c.mask,
+                    c.keywords,
+                    c.modseq,
+                    c.message.internal_date,
+                    c.message.parsed.size,
                 )
                 for c in copies
             ],

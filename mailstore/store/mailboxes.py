@@ -6,6 +6,7 @@ upper case (RFC 9051 §5.1). Each mailbox row keeps its counters (DESIGN princip
 
 from __future__ import annotations
 
+import builtins
 import re
 from dataclasses import dataclass
 
@@ -93,7 +94,7 @@ def pattern_regex(pattern: str) -> re.Pattern[str]:
     body = "".join(out)
     # INBOX matches case-insensitively (RFC 9051 §6.3.9)
     if pattern[:5].upper() == "INBOX" and (len(pattern) == 5 or pattern[5] in SEPARATOR + "*%"):
-        body = "(?i:INBOX)" + body[len(re.escape(pattern[:5])):]
+        body = "(?i:INBOX)" + body[len(re.escape(pattern[:5])) :]
     return re.compile(f"^{body}$", re.DOTALL)
 
 
@@ -101,11 +102,14 @@ async def create_default_mailboxes(conn: asyncpg.Connection, account_id: int) ->
     for name, special in DEFAULT_MAILBOXES:
         await conn.execute(
             "INSERT INTO mailboxes (account_id, name, special_use) VALUES ($1, $2, $3)",
-            account_id, name, special,
+            account_id,
+            name,
+            special,
         )
         await conn.execute(
             "INSERT INTO subscriptions (account_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            account_id, name,
+            account_id,
+            name,
         )
 
 
@@ -129,7 +133,7 @@ class Mailboxes:
         )
         return [_info(r) for r in rows]
 
-    async def list_matching(self, account_id: int, pattern: str) -> list[MailboxInfo]:
+    async def list_matching(self, account_id: int, pattern: str) -> builtins.list[MailboxInfo]:
         regex = pattern_regex(pattern)
         return [m for m in await self.list(account_id) if regex.match(m.name)]
 
@@ -137,7 +141,8 @@ class Mailboxes:
         canon = canonical_name(name)
         row = await self.db.fetchrow(
             f"SELECT {_COLUMNS} FROM mailboxes WHERE account_id = $1 AND name = $2",
-            account_id, canon,
+            account_id,
+            canon,
         )
         if row is None:
             raise NotFound(f"no mailbox {canon}")
@@ -146,7 +151,8 @@ class Mailboxes:
     async def get_by_id(self, account_id: int, mailbox_id: int) -> MailboxInfo:
         row = await self.db.fetchrow(
             f"SELECT {_COLUMNS} FROM mailboxes WHERE account_id = $1 AND id = $2",
-            account_id, mailbox_id,
+            account_id,
+            mailbox_id,
         )
         if row is None:
             raise NotFound("mailbox no longer exists")
@@ -156,7 +162,8 @@ class Mailboxes:
         row = await self.db.fetchrow(
             f"SELECT {_COLUMNS} FROM mailboxes WHERE account_id = $1 AND special_use = $2 "
             "ORDER BY id LIMIT 1",
-            account_id, special_use,
+            account_id,
+            special_use,
         )
         return _info(row) if row else None
 
@@ -173,12 +180,15 @@ class Mailboxes:
             for parent in parents_of(canon):
                 await conn.execute(
                     "INSERT INTO mailboxes (account_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                    account_id, parent,
+                    account_id,
+                    parent,
                 )
             row = await conn.fetchrow(
                 "INSERT INTO mailboxes (account_id, name, special_use) VALUES ($1, $2, $3) "
                 f"ON CONFLICT DO NOTHING RETURNING {_COLUMNS}",
-                account_id, canon, special_use,
+                account_id,
+                canon,
+                special_use,
             )
             if row is None:
                 raise AlreadyExists(f"mailbox {canon} exists")
@@ -196,7 +206,8 @@ class Mailboxes:
             await conn.execute("SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE", account_id)
             mailbox_id = await conn.fetchval(
                 "SELECT id FROM mailboxes WHERE account_id = $1 AND name = $2 FOR UPDATE",
-                account_id, canon,
+                account_id,
+                canon,
             )
             if mailbox_id is None:
                 raise NotFound(f"no mailbox {canon}")
@@ -227,7 +238,8 @@ class Mailboxes:
             await conn.execute("SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE", account_id)
             source = await conn.fetchrow(
                 f"SELECT {_COLUMNS} FROM mailboxes WHERE account_id = $1 AND name = $2 FOR UPDATE",
-                account_id, src,
+                account_id,
+                src,
             )
             if source is None:
                 raise NotFound(f"no mailbox {src}")
@@ -238,7 +250,8 @@ class Mailboxes:
             for parent in parents_of(dst):
                 await conn.execute(
                     "INSERT INTO mailboxes (account_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                    account_id, parent,
+                    account_id,
+                    parent,
                 )
             if src == "INBOX":
                 await self._rename_inbox(conn, account_id, _info(source), dst)
@@ -246,14 +259,18 @@ class Mailboxes:
                 await conn.execute(
                     "UPDATE mailboxes SET name = $3 || substr(name, length($2) + 1) "
                     "WHERE account_id = $1 AND (name = $2 OR starts_with(name, $2 || '/'))",
-                    account_id, src, dst,
+                    account_id,
+                    src,
+                    dst,
                 )
                 await conn.execute(
                     "UPDATE subscriptions SET name = $3 || substr(name, length($2) + 1) "
                     "WHERE account_id = $1 AND (name = $2 OR starts_with(name, $2 || '/')) "
                     "AND NOT EXISTS (SELECT 1 FROM subscriptions s WHERE s.account_id = $1 "
                     "AND s.name = $3 || substr(subscriptions.name, length($2) + 1))",
-                    account_id, src, dst,
+                    account_id,
+                    src,
+                    dst,
                 )
                 await notify(conn, account_id, source["id"], 0, "renamed")
 
@@ -270,8 +287,14 @@ class Mailboxes:
         new_id = await conn.fetchval(
             "INSERT INTO mailboxes (account_id, name, uidnext, highestmodseq, messages, unseen, "
             "deleted, size) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-            account_id, dst, inbox.uidnext, inbox.highestmodseq, inbox.messages, inbox.unseen,
-            inbox.deleted, inbox.size,
+            account_id,
+            dst,
+            inbox.uidnext,
+            inbox.highestmodseq,
+            inbox.messages,
+            inbox.unseen,
+            inbox.deleted,
+            inbox.size,
         )
         modseq = inbox.highestmodseq + 1
         await conn.execute(
@@ -279,34 +302,42 @@ class Mailboxes:
             "SELECT account_id, mailbox_id, uid, $3 FROM messages "
             "WHERE account_id = $1 AND mailbox_id = $2 "
             "ON CONFLICT (account_id, mailbox_id, uid) DO UPDATE SET modseq = EXCLUDED.modseq",
-            account_id, inbox.id, modseq,
+            account_id,
+            inbox.id,
+            modseq,
         )
         await conn.execute(
             "UPDATE messages SET mailbox_id = $3 WHERE account_id = $1 AND mailbox_id = $2",
-            account_id, inbox.id, new_id,
+            account_id,
+            inbox.id,
+            new_id,
         )
         await conn.execute(
             "UPDATE mailboxes SET messages = 0, unseen = 0, deleted = 0, size = 0, "
             "highestmodseq = $3 WHERE account_id = $1 AND id = $2",
-            account_id, inbox.id, modseq,
+            account_id,
+            inbox.id,
+            modseq,
         )
         await notify(conn, account_id, inbox.id, modseq, "expunge")
 
     async def subscribe(self, account_id: int, name: str) -> None:
         await self.db.execute(
             "INSERT INTO subscriptions (account_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            account_id, canonical_name(name),
+            account_id,
+            canonical_name(name),
         )
 
     async def unsubscribe(self, account_id: int, name: str) -> None:
         status = await self.db.execute(
             "DELETE FROM subscriptions WHERE account_id = $1 AND name = $2",
-            account_id, canonical_name(name),
+            account_id,
+            canonical_name(name),
         )
         if status == "DELETE 0":
             raise NotFound(f"not subscribed to {name}")
 
-    async def subscriptions(self, account_id: int) -> list[str]:
+    async def subscriptions(self, account_id: int) -> builtins.list[str]:
         rows = await self.db.fetch(
             "SELECT name FROM subscriptions WHERE account_id = $1 ORDER BY name", account_id
         )
@@ -320,7 +351,9 @@ class Mailboxes:
             "UPDATE mailboxes m SET first_recent_uid = greatest(o.first_recent_uid, $3) "
             "FROM (SELECT first_recent_uid FROM mailboxes WHERE account_id = $1 AND id = $2 "
             "FOR UPDATE) o WHERE m.account_id = $1 AND m.id = $2 RETURNING o.first_recent_uid",
-            account_id, mailbox_id, uidnext,
+            account_id,
+            mailbox_id,
+            uidnext,
         )
         if row is None:
             raise NotFound("mailbox no longer exists")

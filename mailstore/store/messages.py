@@ -116,7 +116,8 @@ class Messages:
         """All uids of the mailbox in order: a session's sequence-number map."""
         rows = await self.db.fetch(
             "SELECT uid FROM messages WHERE account_id = $1 AND mailbox_id = $2 ORDER BY uid",
-            account_id, mailbox_id,
+            account_id,
+            mailbox_id,
         )
         return [r["uid"] for r in rows]
 
@@ -132,7 +133,13 @@ class Messages:
     ) -> AsyncIterator[MessageRow]:
         """Stream rows for ``uids`` (in uid order), reading only the columns asked for."""
         cols = [
-            "m.uid", "m.flags", "m.keywords", "m.modseq", "m.internal_date", "m.saved_date", "m.size",
+            "m.uid",
+            "m.flags",
+            "m.keywords",
+            "m.modseq",
+            "m.internal_date",
+            "m.saved_date",
+            "m.size",
         ]
         join = ""
         if envelope or structure or raw:
@@ -151,7 +158,9 @@ class Messages:
         ordered = sorted(set(uids))
         chunk = FETCH_CHUNK if not raw else 100
         for start in range(0, len(ordered), chunk):
-            rows = await self.db.fetch(query, account_id, mailbox_id, ordered[start : start + chunk])
+            rows = await self.db.fetch(
+                query, account_id, mailbox_id, ordered[start : start + chunk]
+            )
             for r in rows:
                 yield _row(r)
 
@@ -178,7 +187,10 @@ class Messages:
                 rows = await conn.fetch(
                     "SELECT uid FROM messages WHERE account_id = $1 AND mailbox_id = $2 "
                     "AND uid = ANY($3::bigint[]) AND modseq > $4 ORDER BY uid",
-                    account_id, mailbox_id, uid_list, unchangedsince,
+                    account_id,
+                    mailbox_id,
+                    uid_list,
+                    unchangedsince,
                 )
                 modified = [r["uid"] for r in rows]
                 guard = f" AND o.modseq <= {int(unchangedsince)}"
@@ -190,7 +202,12 @@ class Messages:
                 f"FOR UPDATE) n WHERE m.account_id = $1 AND m.mailbox_id = $2 AND m.uid = n.uid "
                 f"AND (n.flags <> n.old_flags OR n.keywords <> n.old_keywords) "
                 f"RETURNING m.uid, m.flags, m.keywords, n.old_flags",
-                account_id, mailbox_id, uid_list, mask, keywords, modseq,
+                account_id,
+                mailbox_id,
+                uid_list,
+                mask,
+                keywords,
+                modseq,
             )
             if not rows:
                 return StoreResult([], modified, highest)
@@ -204,7 +221,11 @@ class Messages:
             await conn.execute(
                 "UPDATE mailboxes SET highestmodseq = $3, unseen = unseen + $4, "
                 "deleted = deleted + $5 WHERE account_id = $1 AND id = $2",
-                account_id, mailbox_id, modseq, unseen_delta, deleted_delta,
+                account_id,
+                mailbox_id,
+                modseq,
+                unseen_delta,
+                deleted_delta,
             )
             await notify(conn, account_id, mailbox_id, modseq, "flags")
             changed = sorted(
@@ -238,19 +259,23 @@ class Messages:
             rows = await conn.fetch(
                 "SELECT uid, body_id, flags, keywords, internal_date, size FROM messages "
                 "WHERE account_id = $1 AND mailbox_id = $2 AND uid = ANY($3::bigint[]) ORDER BY uid",
-                account_id, source_id, uid_list,
+                account_id,
+                source_id,
+                uid_list,
             )
             if not rows:
                 info = await conn.fetchrow(
                     "SELECT uidvalidity FROM mailboxes WHERE account_id = $1 AND id = $2",
-                    account_id, target_id,
+                    account_id,
+                    target_id,
                 )
                 return CopyResult(info["uidvalidity"], [], [], 0)
             size = sum(r["size"] for r in rows)
             if not move and not await conn.fetchval(
                 "UPDATE accounts SET used_bytes = used_bytes + $2 WHERE id = $1 AND "
                 "(quota_bytes IS NULL OR used_bytes + $2 <= quota_bytes) RETURNING 1",
-                account_id, size,
+                account_id,
+                size,
             ):
                 raise OverQuota("quota exceeded")
             n = len(rows)
@@ -261,15 +286,29 @@ class Messages:
                 "messages = messages + $3, unseen = unseen + $4, deleted = deleted + $5, "
                 "size = size + $6 WHERE account_id = $1 AND id = $2 "
                 "RETURNING uidnext - $3 AS first_uid, highestmodseq, uidvalidity",
-                account_id, target_id, n, unseen, deleted, size,
+                account_id,
+                target_id,
+                n,
+                unseen,
+                deleted,
+                size,
             )
             first = dst["first_uid"]
             await conn.executemany(
                 "INSERT INTO messages (account_id, mailbox_id, uid, body_id, flags, keywords, "
                 "modseq, internal_date, size) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 [
-                    (account_id, target_id, first + i, r["body_id"], r["flags"], r["keywords"],
-                     dst["highestmodseq"], r["internal_date"], r["size"])
+                    (
+                        account_id,
+                        target_id,
+                        first + i,
+                        r["body_id"],
+                        r["flags"],
+                        r["keywords"],
+                        dst["highestmodseq"],
+                        r["internal_date"],
+                        r["size"],
+                    )
                     for i, r in enumerate(rows)
                 ],
             )
@@ -314,14 +353,20 @@ class Messages:
             rows = await conn.fetch(
                 "SELECT uid, flags, keywords, modseq FROM messages WHERE account_id = $1 "
                 "AND mailbox_id = $2 AND modseq > $3 ORDER BY uid",
-                account_id, mailbox_id, modseq,
+                account_id,
+                mailbox_id,
+                modseq,
             )
             gone = await conn.fetch(
                 "SELECT uid FROM expunged WHERE account_id = $1 AND mailbox_id = $2 "
                 "AND modseq > $3 ORDER BY uid",
-                account_id, mailbox_id, modseq,
+                account_id,
+                mailbox_id,
+                modseq,
             )
-        changed = [FlagChange(r["uid"], join_flags(r["flags"], r["keywords"]), r["modseq"]) for r in rows]
+        changed = [
+            FlagChange(r["uid"], join_flags(r["flags"], r["keywords"]), r["modseq"]) for r in rows
+        ]
         return Changes(changed, [r["uid"] for r in gone])
 
     async def search(
@@ -333,7 +378,9 @@ class Messages:
         rows = await self.db.fetch(
             f"SELECT m.uid FROM messages m{join} WHERE m.account_id = $1 AND m.mailbox_id = $2 "
             f"AND {compiled.where} ORDER BY {order_by}",
-            account_id, mailbox_id, *compiled.args,
+            account_id,
+            mailbox_id,
+            *compiled.args,
         )
         return [r["uid"] for r in rows]
 
@@ -341,7 +388,9 @@ class Messages:
         raw = await self.db.fetchval(
             "SELECT b.raw FROM messages m JOIN bodies b ON b.id = m.body_id "
             "WHERE m.account_id = $1 AND m.mailbox_id = $2 AND m.uid = $3",
-            account_id, mailbox_id, uid,
+            account_id,
+            mailbox_id,
+            uid,
         )
         if raw is None:
             raise NotFound("no such message")
@@ -351,7 +400,8 @@ class Messages:
 async def _lock_mailbox(conn: asyncpg.Connection, account_id: int, mailbox_id: int) -> int:
     highest = await conn.fetchval(
         "SELECT highestmodseq FROM mailboxes WHERE account_id = $1 AND id = $2 FOR UPDATE",
-        account_id, mailbox_id,
+        account_id,
+        mailbox_id,
     )
     if highest is None:
         raise NotFound("mailbox no longer exists")
@@ -381,7 +431,8 @@ async def _expunge(
     if not rows:
         highest = await conn.fetchval(
             "SELECT highestmodseq FROM mailboxes WHERE account_id = $1 AND id = $2",
-            account_id, mailbox_id,
+            account_id,
+            mailbox_id,
         )
         return ExpungeResult([], int(highest))
     size = sum(r["size"] for r in rows)
@@ -391,13 +442,21 @@ async def _expunge(
         "UPDATE mailboxes SET highestmodseq = highestmodseq + 1, messages = messages - $3, "
         "unseen = unseen - $4, deleted = deleted - $5, size = size - $6 "
         "WHERE account_id = $1 AND id = $2 RETURNING highestmodseq",
-        account_id, mailbox_id, len(rows), unseen, deleted, size,
+        account_id,
+        mailbox_id,
+        len(rows),
+        unseen,
+        deleted,
+        size,
     )
     gone = sorted(r["uid"] for r in rows)
     await conn.execute(
         "INSERT INTO expunged (account_id, mailbox_id, uid, modseq) "
         "SELECT $1, $2, u, $4 FROM unnest($3::bigint[]) u",
-        account_id, mailbox_id, gone, modseq,
+        account_id,
+        mailbox_id,
+        gone,
+        modseq,
     )
     if release_bodies:
         await conn.execute(

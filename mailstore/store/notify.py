@@ -66,7 +66,9 @@ class ChangeListener:
         if self._conn is not None and not self._conn.is_closed():
             await self._conn.close()
 
-    def subscribe(self, account_id: int, mailbox_id: int | None, callback: Callback) -> Callable[[], None]:
+    def subscribe(
+        self, account_id: int, mailbox_id: int | None, callback: Callback
+    ) -> Callable[[], None]:
         """Call ``callback`` for changes to one mailbox (or any of the account's, with None).
 
         Returns the function that unsubscribes.

@@ -67,7 +67,11 @@ class Queue:
             queue_id = await conn.fetchval(
                 "INSERT INTO queue_messages (account_id, sender, body_id, params, expires_at) "
                 "VALUES ($1, $2, $3, $4, now() + $5::interval) RETURNING id",
-                account_id, sender, body_id, params or {}, lifetime,
+                account_id,
+                sender,
+                body_id,
+                params or {},
+                lifetime,
             )
             await conn.executemany(
                 "INSERT INTO queue_recipients (queue_id, recipient, domain) VALUES ($1, $2, $3)",
@@ -91,8 +95,16 @@ class Queue:
         for r in rows:
             msg = out.get(r["id"])
             if msg is None:
-                msg = out[r["id"]] = QueuedMessage(r["id"], r["sender"], r["size"], r["created_at"], [])
+                msg = out[r["id"]] = QueuedMessage(
+                    r["id"], r["sender"], r["size"], r["created_at"], []
+                )
             msg.recipients.append(
-                QueuedRecipient(r["recipient"], r["status"], r["attempts"], r["next_attempt_at"], r["last_reply"])
+                QueuedRecipient(
+                    r["recipient"],
+                    r["status"],
+                    r["attempts"],
+                    r["next_attempt_at"],
+                    r["last_reply"],
+                )
             )
         return list(out.values())

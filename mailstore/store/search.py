@@ -126,8 +126,23 @@ class Younger:
 
 
 Criteria = Union[  # noqa: UP007
-    All, Not, And, Or, UidIn, HasFlag, HeaderContains, BodyContains, TextContains,
-    InternalDate, SentDate, SavedDate, Larger, Smaller, ModSeqAtLeast, Older, Younger,
+    All,
+    Not,
+    And,
+    Or,
+    UidIn,
+    HasFlag,
+    HeaderContains,
+    BodyContains,
+    TextContains,
+    InternalDate,
+    SentDate,
+    SavedDate,
+    Larger,
+    Smaller,
+    ModSeqAtLeast,
+    Older,
+    Younger,
 ]
 
 #: Header fields with their own decoded column.
@@ -250,8 +265,9 @@ class _Compiler:
         return f"({column} >= {start} AND {column} < {end})"
 
 
-
-def compile_criteria(criteria: Criteria, first_param: int = 3, now: datetime | None = None) -> Compiled:
+def compile_criteria(
+    criteria: Criteria, first_param: int = 3, now: datetime | None = None
+) -> Compiled:
     """SQL boolean over ``m`` (messages) and, when ``needs_body``, ``b`` (bodies)."""
     compiler = _Compiler(first_param, now or datetime.now(_UTC))
     where = compiler.compile(criteria)

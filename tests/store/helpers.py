@@ -14,13 +14,14 @@ def make_message(
     date: str = "Mon, 02 Jan 2023 10:00:00 +0000",
 ) -> bytes:
     return (
-        f"From: {sender}\r\nTo: {to}\r\nSubject: {subject}\r\nDate: {date}\r\n"
-        f"{extra}\r\n{body}"
+        f"From: {sender}\r\nTo: {to}\r\nSubject: {subject}\r\nDate: {date}\r\n{extra}\r\n{body}"
     ).encode()
 
 
 async def deliver(store: Store, account_id: int, raw: bytes, mailbox: str = "INBOX", flags=()):
-    (result,) = await store.ingest.deliver(await prepare(raw), [Target(account_id, mailbox, tuple(flags))])
+    (result,) = await store.ingest.deliver(
+        await prepare(raw), [Target(account_id, mailbox, tuple(flags))]
+    )
     return result
 
 
@@ -32,10 +33,14 @@ async def counters_match_rows(store: Store, account_id: int, mailbox_id: int) ->
         "count(*) FILTER (WHERE flags & 8 <> 0) AS deleted, coalesce(sum(size), 0) AS size, "
         "coalesce(max(uid), 0) AS maxuid, coalesce(max(modseq), 0) AS maxmodseq "
         "FROM messages WHERE account_id = $1 AND mailbox_id = $2",
-        account_id, mailbox_id,
+        account_id,
+        mailbox_id,
     )
     assert (box.messages, box.unseen, box.deleted, box.size) == (
-        row["n"], row["unseen"], row["deleted"], row["size"]
+        row["n"],
+        row["unseen"],
+        row["deleted"],
+        row["size"],
     )
     assert box.uidnext > row["maxuid"]
     assert box.highestmodseq >= row["maxmodseq"]

@@ -27,8 +27,12 @@ async def test_domain_with_accounts_cannot_be_removed(store, account):
 async def test_new_account_gets_special_use_mailboxes(store, account):
     boxes = {m.name: m.special_use for m in await store.mailboxes.list(account.id)}
     assert boxes == {
-        "INBOX": None, "Sent": "\\Sent", "Drafts": "\\Drafts", "Trash": "\\Trash",
-        "Junk": "\\Junk", "Archive": "\\Archive",
+        "INBOX": None,
+        "Sent": "\\Sent",
+        "Drafts": "\\Drafts",
+        "Trash": "\\Trash",
+        "Junk": "\\Junk",
+        "Archive": "\\Archive",
     }
     assert await store.mailboxes.subscriptions(account.id) == sorted(boxes)
 
@@ -69,7 +73,9 @@ async def test_resolve_account_subaddress_and_unknown(store, account):
 
 async def test_resolve_aliases(store, account):
     carol = await store.directory.add_account("carol@example.org", "pw")
-    await store.directory.add_alias("team@example.org", ["bob@example.org", "carol@example.org", "ext@remote.example"])
+    await store.directory.add_alias(
+        "team@example.org", ["bob@example.org", "carol@example.org", "ext@remote.example"]
+    )
     await store.directory.add_alias("postmaster@example.org", ["team@example.org"])
     r = await store.directory.resolve("postmaster@example.org")
     assert set(r.accounts) == {account.id, carol.id}

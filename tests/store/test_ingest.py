@@ -12,7 +12,9 @@ from tests.store.helpers import counters_match_rows, deliver, make_message
 async def test_one_body_for_many_recipients(store, account):
     others = [await store.directory.add_account(f"u{i}@example.org", "pw") for i in range(3)]
     raw = make_message(body="x" * 5000 + "\r\n")
-    results = await store.ingest.deliver(await prepare(raw), [Target(a.id) for a in [account, *others]])
+    results = await store.ingest.deliver(
+        await prepare(raw), [Target(a.id) for a in [account, *others]]
+    )
     assert [r.uid for r in results] == [1, 1, 1, 1]
     bodies = await store.db.fetch("SELECT refcount, size FROM bodies")
     assert [(b["refcount"], b["size"]) for b in bodies] == [(4, len(raw))]
@@ -60,7 +62,9 @@ async def test_delivery_to_missing_mailbox_falls_back_to_inbox(store, account):
 async def test_quota_refuses_only_the_full_account(store, account):
     raw = make_message(body="y" * 2000 + "\r\n")
     carol = await store.directory.add_account("carol@example.org", "pw", quota_bytes=len(raw) * 2)
-    ok1, ok2 = await store.ingest.deliver(await prepare(raw), [Target(account.id), Target(carol.id)])
+    _ok1, _ok2 = await store.ingest.deliver(
+        await prepare(raw), [Target(account.id), Target(carol.id)]
+    )
     await deliver(store, carol.id, raw)
     results = await store.ingest.deliver(await prepare(raw), [Target(account.id), Target(carol.id)])
     assert results[0].uid == 2
@@ -90,9 +94,9 @@ MALFORMED = [
     b"Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\nno end boundary",
     b"\x00\x01\x02 binary junk \xff\xfe\r\n\r\n\x00",
     b"Subject: \xe9t\xe9 8-bit header\r\nContent-Type: text/plain; charset=bogus-charset\r\n\r\n\xe9\r\n",
-    b"Content-Type: multipart/alternative; boundary=\"a\"\r\n\r\n--a\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\ninner\r\n--b--\r\n--a--\r\n",
+    b'Content-Type: multipart/alternative; boundary="a"\r\n\r\n--a\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\ninner\r\n--b--\r\n--a--\r\n',
     b"Header-without-colon\r\nX: y\r\n\r\nbody",
-    b"From: \"unterminated <x@y\r\nTo: ;;;@@@\r\nDate: not a date\r\n\r\n",
+    b'From: "unterminated <x@y\r\nTo: ;;;@@@\r\nDate: not a date\r\n\r\n',
 ]
 
 
@@ -110,7 +114,11 @@ async def test_notification_reaches_listener(store, account):
     try:
         await deliver(store, account.id, make_message())
         change = await asyncio.wait_for(got.get(), timeout=5)
-        assert (change.account_id, change.mailbox_id, change.kind) == (account.id, inbox.id, "exists")
+        assert (change.account_id, change.mailbox_id, change.kind) == (
+            account.id,
+            inbox.id,
+            "exists",
+        )
         assert change.modseq == (await store.mailboxes.get(account.id, "INBOX")).highestmodseq
     finally:
         unsubscribe()

@@ -9,26 +9,39 @@ from tests.store.helpers import counters_match_rows, deliver, make_message
 
 async def _fill(store, account, n=5, mailbox="INBOX"):
     for i in range(n):
-        await deliver(store, account.id, make_message(subject=f"m{i}", body=f"body {i}\r\n"), mailbox)
+        await deliver(
+            store, account.id, make_message(subject=f"m{i}", body=f"body {i}\r\n"), mailbox
+        )
     return await store.mailboxes.get(account.id, mailbox)
 
 
 async def _flags(store, account, box):
-    return {r.uid: r.flags async for r in store.messages.fetch(account.id, box.id, await store.messages.uids(account.id, box.id))}
+    return {
+        r.uid: r.flags
+        async for r in store.messages.fetch(
+            account.id, box.id, await store.messages.uids(account.id, box.id)
+        )
+    }
 
 
 async def test_store_flags_add_remove_set(store, account):
     box = await _fill(store, account)
     before = box.highestmodseq
-    res = await store.messages.store_flags(account.id, box.id, [1, 2], FlagOp.ADD, ["\\Seen", "$Work"])
+    res = await store.messages.store_flags(
+        account.id, box.id, [1, 2], FlagOp.ADD, ["\\Seen", "$Work"]
+    )
     assert [c.uid for c in res.changed] == [1, 2]
     assert all(c.modseq == before + 1 for c in res.changed)
     assert res.highestmodseq == before + 1
     # adding again changes nothing and bumps no modseq
-    res = await store.messages.store_flags(account.id, box.id, [1, 2], FlagOp.ADD, ["\\SEEN", "$work"])
+    res = await store.messages.store_flags(
+        account.id, box.id, [1, 2], FlagOp.ADD, ["\\SEEN", "$work"]
+    )
     assert res.changed == [] and res.highestmodseq == before + 1
     await store.messages.store_flags(account.id, box.id, [2], FlagOp.REMOVE, ["$WORK"])
-    await store.messages.store_flags(account.id, box.id, [3], FlagOp.SET, ["\\Deleted", "\\Flagged"])
+    await store.messages.store_flags(
+        account.id, box.id, [3], FlagOp.SET, ["\\Deleted", "\\Flagged"]
+    )
     flags = await _flags(store, account, box)
     assert flags[1] == ("\\Seen", "$Work")
     assert flags[2] == ("\\Seen",)
@@ -50,7 +63,12 @@ async def test_unchangedsince_reports_modified(store, account):
     box = await _fill(store, account, 3)
     first = await store.messages.store_flags(account.id, box.id, [2], FlagOp.ADD, ["\\Flagged"])
     res = await store.messages.store_flags(
-        account.id, box.id, [1, 2, 3], FlagOp.ADD, ["\\Seen"], unchangedsince=first.highestmodseq - 1
+        account.id,
+        box.id,
+        [1, 2, 3],
+        FlagOp.ADD,
+        ["\\Seen"],
+        unchangedsince=first.highestmodseq - 1,
     )
     assert res.modified == [2]
     assert [c.uid for c in res.changed] == [1, 3]
@@ -114,7 +132,9 @@ async def test_mailbox_create_rename_delete(store, account):
     names = [m.name for m in await store.mailboxes.list(account.id)]
     assert {"Lists", "Lists/python", "Lists/python/dev"} <= set(names)
     with pytest.raises(AlreadyExists):
-        await store.mailboxes.create(account.id, "lists/python") if False else await store.mailboxes.create(account.id, "Lists/python")
+        await store.mailboxes.create(
+            account.id, "lists/python"
+        ) if False else await store.mailboxes.create(account.id, "Lists/python")
     for bad in ["", "a//b", "/a", "a/", "a/../b", "x\x01y", "a/*", "a/ b"]:
         with pytest.raises(InvalidArgument):
             await store.mailboxes.create(account.id, bad)
@@ -176,4 +196,7 @@ async def test_remove_account_frees_everything(store, account):
     await store.directory.remove_account("bob@example.org")
     assert await store.db.fetchval("SELECT count(*) FROM bodies") == 1
     assert await store.db.fetchval("SELECT refcount FROM bodies") == 1
-    assert await store.db.fetchval("SELECT count(*) FROM mailboxes WHERE account_id = $1", account.id) == 0
+    assert (
+        await store.db.fetchval("SELECT count(*) FROM mailboxes WHERE account_id = $1", account.id)
+        == 0
+    )

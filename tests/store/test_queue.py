@@ -11,13 +11,16 @@ async def test_enqueue_shares_body_with_local_copy(store, account):
     raw = make_message(subject="out")
     await deliver(store, account.id, raw)
     qid = await store.queue.enqueue(
-        "bob@example.org", ["x@remote.example", "Y@Other.example", "x@remote.example"],
-        await prepare(raw), account_id=account.id,
+        "bob@example.org",
+        ["x@remote.example", "Y@Other.example", "x@remote.example"],
+        await prepare(raw),
+        account_id=account.id,
     )
     (msg,) = await store.queue.list()
     assert msg.id == qid and msg.sender == "bob@example.org" and msg.size == len(raw)
     assert [(r.recipient, r.status) for r in msg.recipients] == [
-        ("Y@Other.example", "queued"), ("x@remote.example", "queued"),
+        ("Y@Other.example", "queued"),
+        ("x@remote.example", "queued"),
     ]
     assert await store.db.fetchval("SELECT count(*) FROM bodies") == 1
     assert await store.db.fetchval("SELECT refcount FROM bodies") == 2
