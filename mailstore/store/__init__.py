@@ -20,7 +20,9 @@ from mailstore.store.messages import (
     FlagOp,
     MessageRow,
     Messages,
+    SortKey,
     StoreResult,
+    ThreadInfo,
 )
 from mailstore.store.notify import Change, ChangeListener
 from mailstore.store.passwords import Passwords
@@ -83,9 +85,11 @@ __all__ = [
     "Queue",
     "QueuedMessage",
     "Resolution",
+    "SortKey",
     "Store",
     "StoreResult",
     "Stored",
     "Target",
+    "ThreadInfo",
     "prepare",
 ]

