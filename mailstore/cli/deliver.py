@@ -23,6 +23,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("deliver", help="deliver one message from stdin to local recipients")
     p.add_argument("--to", action="append", required=True, metavar="ADDR", help="recipient")
     p.add_argument("--mailbox", default="INBOX", help="mailbox to deliver into (default INBOX)")
+    p.add_argument(
+        "--from",
+        dest="sender",
+        default="",
+        metavar="ADDR",
+        help="envelope sender, used when an alias forwards to a remote address (default <>)",
+    )
     p.set_defaults(func=deliver)
 
 
@@ -38,6 +45,7 @@ async def deliver(args: argparse.Namespace) -> int:
     message = await prepare(raw)
     async with opened_store(config) as store:
         targets: list[Target] = []
+        forwards: list[str] = []
         for address in args.to:
             try:
                 resolution = await store.directory.resolve(address)
@@ -47,16 +55,15 @@ async def deliver(args: argparse.Namespace) -> int:
             if resolution is None:
                 err_console.print(f"deliver: {address} is not in a local domain")
                 return EX_NOUSER
-            if resolution.external:
-                err_console.print(
-                    f"deliver: {address} forwards to {', '.join(resolution.external)}; "
-                    "remote forwarding goes through the outbound queue (not run by deliver)"
-                )
+            forwards.extend(resolution.external)
             targets.extend(Target(a, args.mailbox) for a in resolution.accounts)
-        if not targets:
+        if not targets and not forwards:
             err_console.print("deliver: no local mailbox to deliver to")
             return EX_NOUSER
-        results = await store.ingest.deliver(message, targets)
+        if forwards:
+            queue_id = await store.queue.enqueue(args.sender, forwards, message)
+            console.print(f"queued for {', '.join(forwards)} (queue id {queue_id})")
+        results = await store.ingest.deliver(message, targets) if targets else []
     code = 0
     for target, result in zip(targets, results, strict=True):
         if isinstance(result, MailstoreError):

@@ -56,12 +56,16 @@ def test_admin_flow_and_deliver(cli, database_url):
     assert b"10.0 MiB" in r.stdout
     r = cli("user", "list")
     assert b"bob@example.org" in r.stdout
-    assert cli("alias", "add", "info@example.org", "bob@example.org").returncode == 0
+    assert (
+        cli("alias", "add", "info@example.org", "bob@example.org", "ext@remote.example").returncode
+        == 0
+    )
     assert b"info@example.org" in cli("alias", "list").stdout
     message = b"From: a@example.com\r\nSubject: cli test\r\n\r\nbody\r\n"
     r = cli("deliver", "--to", "info@example.org", stdin=message)
     assert r.returncode == 0, r.stderr
     assert b"uid 1" in r.stdout
+    assert b"queued for ext@remote.example" in r.stdout
     r = cli("deliver", "--to", "nobody@example.org", stdin=message)
     assert r.returncode == EX_NOUSER and b"no such user" in r.stderr
     r = cli("deliver", "--to", "x@remote.example", stdin=message)
