@@ -28,7 +28,7 @@ import dns.rdatatype
 import dns.resolver
 import dns.reversename
 
-from mailstore.config import DNSConfig, parse_nameserver
+from mailstore.config import ConfigError, DNSConfig, parse_nameserver
 
 __all__ = [
     "MX",
@@ -76,7 +76,8 @@ def make_resolver(config: DNSConfig, *, cache: bool = True) -> dns.asyncresolver
 
     ``config.timeout`` bounds each lookup as a whole (all servers and retries). Search domains
     are never applied: mail names are always fully qualified. ``cache`` keeps answers in
-    process for their TTL.
+    process for their TTL. Raises :class:`ConfigError` when no nameserver is configured and
+    the system has none either.
     """
     if config.nameservers:
         resolver = dns.asyncresolver.Resolver(configure=False)
@@ -85,7 +86,12 @@ def make_resolver(config: DNSConfig, *, cache: bool = True) -> dns.asyncresolver
             for host, port in map(parse_nameserver, config.nameservers)
         ]
     else:
-        resolver = dns.asyncresolver.Resolver()
+        try:
+            resolver = dns.asyncresolver.Resolver()
+        except dns.resolver.NoResolverConfiguration as exc:
+            raise ConfigError(
+                f"dns.nameservers: empty, and no system resolver configuration ({exc})"
+            ) from None
     resolver.timeout = config.timeout
     resolver.lifetime = config.timeout
     resolver.use_search_by_default = False
