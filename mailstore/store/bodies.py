@@ -20,10 +20,10 @@ INSERT INTO bodies (
     sha256, refcount, size, raw, header_size, lines, parts, envelope, bodystructure,
     subject, from_addr, to_addr, cc_addr, bcc_addr, message_id, in_reply_to, "references",
     sent_date, sort_subject, sort_from, sort_to, sort_cc, sort_display_from, sort_display_to,
-    headers, header_text, body_text, attachments
+    headers, header_text, body_text, search_terms, attachments
 ) VALUES (
     $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-    $21, $22, $23, $24, $25, $26, $27, $28
+    $21, $22, $23, $24, $25, $26, $27, $28, $29
 )
 ON CONFLICT (sha256) DO UPDATE SET refcount = bodies.refcount + EXCLUDED.refcount
 RETURNING id
@@ -44,6 +44,14 @@ def collation_key(text: str) -> str:
     (the SORT SQL uses ``COLLATE "C"`` so every server orders alike, whatever its locale)."""
     titled = "".join(ch.title() if not ch.isascii() or ch.isalpha() else ch for ch in text)
     return unicodedata.normalize("NFKD", titled)
+
+
+def search_terms(*texts: str) -> str:
+    """Distinct white-space separated tokens, in first-seen order (see mailstore/schema.py)."""
+    seen: dict[str, None] = {}
+    for text in texts:
+        seen.update(dict.fromkeys(text.split()))
+    return _clean(" ".join(seen))
 
 
 def body_args(raw: bytes, parsed: ParsedMessage, refs: int) -> tuple[object, ...]:
@@ -76,6 +84,7 @@ def body_args(raw: bytes, parsed: ParsedMessage, refs: int) -> tuple[object, ...
         [[_clean(n), _clean(v)] for n, v in parsed.headers],
         _clean(parsed.header_text),
         _clean(parsed.body_text),
+        search_terms(parsed.header_text, parsed.body_text),
         [list(a) for a in parsed.attachments],
     )
 

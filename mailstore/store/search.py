@@ -4,8 +4,8 @@ The tree is protocol-neutral: IMAP's session-relative keys (sequence numbers, ``
 are resolved by the front end into :class:`UidIn` before they reach the engine.
 
 Substring keys keep IMAP's exact semantics (RFC 9051 §6.4.4: case-insensitive substring) as
-``LIKE '%needle%'`` over text lower-cased at ingest; the ``body_text`` and ``header_text``
-columns have pg_trgm GIN indexes, so PostgreSQL can answer them from the index.
+``LIKE '%needle%'`` over text lower-cased at ingest, after a candidate filter on the
+trigram-indexed ``search_terms`` column (see the schema module for why that is exact).
 """
 
 from __future__ import annotations
@@ -207,11 +207,11 @@ class _Compiler:
                 return self._header(name.lower(), value)
             case BodyContains(value):
                 self.needs_body = True
-                return f"b.body_text LIKE {self.param(like_pattern(value))}"
+                return self._terms(value) + f"b.body_text LIKE {self.param(like_pattern(value))}"
             case TextContains(value):
                 self.needs_body = True
                 p = self.param(like_pattern(value))
-                return f"(b.header_text LIKE {p} OR b.body_text LIKE {p})"
+                return self._terms(value) + f"(b.header_text LIKE {p} OR b.body_text LIKE {p})"
             case InternalDate(op, day):
                 return self._date("m.internal_date", op, day)
             case SentDate(op, day):
@@ -230,6 +230,13 @@ class _Compiler:
             case Younger(seconds):
                 return f"m.internal_date >= {self.param(self.now - timedelta(seconds=seconds))}"
         raise InvalidArgument(f"unsupported search key {c!r}")
+
+    def _terms(self, value: str) -> str:
+        """Index-usable necessary conditions: each white-space separated piece of the needle
+        lies inside one token of ``search_terms`` (pieces under 3 characters make no trigram
+        and are left to the exact check)."""
+        pieces = [p for p in dict.fromkeys(value.lower().split()) if len(p) >= 3]
+        return "".join(f"b.search_terms LIKE {self.param(like_pattern(p))} AND " for p in pieces)
 
     def _flag(self, flag: str) -> str:
         for name, bit in SYSTEM_FLAGS.items():
