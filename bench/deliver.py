@@ -50,7 +50,9 @@ async def storage_bytes(store: Store) -> int:
     return total
 
 
-async def bench_single(store: Store, account_id: int, raws: list[bytes], concurrency: int) -> dict[str, float]:
+async def bench_single(
+    store: Store, account_id: int, raws: list[bytes], concurrency: int
+) -> dict[str, float]:
     queue: asyncio.Queue[bytes] = asyncio.Queue()
     for raw in raws:
         queue.put_nowait(raw)
@@ -82,7 +84,9 @@ async def bench_single(store: Store, account_id: int, raws: list[bytes], concurr
     }
 
 
-async def bench_batch(store: Store, account_id: int, raws: list[bytes], batch: int) -> dict[str, float]:
+async def bench_batch(
+    store: Store, account_id: int, raws: list[bytes], batch: int
+) -> dict[str, float]:
     start = time.perf_counter()
     for i in range(0, len(raws), batch):
         items = [(await prepare(raw), Target(account_id, "Archive")) for raw in raws[i : i + batch]]
@@ -98,7 +102,9 @@ async def bench_batch(store: Store, account_id: int, raws: list[bytes], batch: i
 
 
 async def bench_fanout(store: Store, users: int = 100, size: int = 1_000_000) -> dict[str, float]:
-    accounts = [await store.directory.add_account(f"fan{i}@example.org", None) for i in range(users)]
+    accounts = [
+        await store.directory.add_account(f"fan{i}@example.org", None) for i in range(users)
+    ]
     rnd = random.Random(7)
     payload = rnd.randbytes(size * 3 // 4)
     import base64
@@ -119,7 +125,9 @@ async def bench_fanout(store: Store, users: int = 100, size: int = 1_000_000) ->
 
 async def run(args: argparse.Namespace, url: str) -> None:
     await upgrade_async(url)
-    store = await Store.open(url, min_size=2, max_size=args.concurrency + 2, passwords=Passwords(1, 1024))
+    store = await Store.open(
+        url, min_size=2, max_size=args.concurrency + 2, passwords=Passwords(1, 1024)
+    )
     try:
         await store.directory.add_domain("example.org")
         bob = await store.directory.add_account("bob@example.org", None)
@@ -127,33 +135,47 @@ async def run(args: argparse.Namespace, url: str) -> None:
         raws = [m.raw for m in generate(args.count, seed=args.seed)]
         total_mb = sum(map(len, raws)) / 1e6
         sizes = sorted(map(len, raws))
-        print(f"corpus: {len(raws)} messages, {total_mb:.1f} MB, median {sizes[len(sizes) // 2]} B "
-              f"(generated in {time.perf_counter() - t0:.1f} s)")
+        print(
+            f"corpus: {len(raws)} messages, {total_mb:.1f} MB, median {sizes[len(sizes) // 2]} B "
+            f"(generated in {time.perf_counter() - t0:.1f} s)"
+        )
         before = await storage_bytes(store)
         single = await bench_single(store, bob.id, raws, args.concurrency)
-        print(f"deliver, 1 transaction/message, {args.concurrency} concurrent: "
-              f"{single['msgs_per_s']:.0f} msgs/s, {single['mb_per_s']:.1f} MB/s, "
-              f"p50 {single['p50_ms']:.1f} ms, p99 {single['p99_ms']:.1f} ms ({single['seconds']:.1f} s)")
+        print(
+            f"deliver, 1 transaction/message, {args.concurrency} concurrent: "
+            f"{single['msgs_per_s']:.0f} msgs/s, {single['mb_per_s']:.1f} MB/s, "
+            f"p50 {single['p50_ms']:.1f} ms, p99 {single['p99_ms']:.1f} ms ({single['seconds']:.1f} s)"
+        )
         after = await storage_bytes(store)
-        print(f"stored: {(after - before) / len(raws):.0f} bytes/message in {'+'.join(TABLES)} "
-              f"(raw average {total_mb * 1e6 / len(raws):.0f} B; includes indexes and TOAST)")
+        print(
+            f"stored: {(after - before) / len(raws):.0f} bytes/message in {'+'.join(TABLES)} "
+            f"(raw average {total_mb * 1e6 / len(raws):.0f} B; includes indexes and TOAST)"
+        )
         batch = await bench_batch(store, bob.id, raws, args.batch)
-        print(f"deliver, {args.batch} messages/transaction (import path), the same corpus "
-              f"(bodies already stored): {batch['msgs_per_s']:.0f} msgs/s, {batch['mb_per_s']:.1f} MB/s")
+        print(
+            f"deliver, {args.batch} messages/transaction (import path), the same corpus "
+            f"(bodies already stored): {batch['msgs_per_s']:.0f} msgs/s, {batch['mb_per_s']:.1f} MB/s"
+        )
         fan = await bench_fanout(store)
-        print(f"1 message of {fan['message_bytes'] / 1e6:.2f} MB to {fan['users']} users: "
-              f"{fan['stored_bytes'] / 1e6:.2f} MB stored in total")
+        print(
+            f"1 message of {fan['message_bytes'] / 1e6:.2f} MB to {fan['users']} users: "
+            f"{fan['stored_bytes'] / 1e6:.2f} MB stored in total"
+        )
     finally:
         await store.close()
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--batch", type=int, default=200)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--database-url", default=os.environ.get("MAILSTORE_BENCH_DATABASE_URL", ""))
+    parser.add_argument(
+        "--database-url", default=os.environ.get("MAILSTORE_BENCH_DATABASE_URL", "")
+    )
     args = parser.parse_args()
     if not 1 <= args.count <= 1_000_000:
         sys.exit("--count must be between 1 and 1,000,000")

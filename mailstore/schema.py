@@ -26,15 +26,18 @@ Index choices, for the queries IMAP makes:
   CHANGEDSINCE and QRESYNC. ``messages_internal_date``: SEARCH SINCE/BEFORE/ON and SORT ARRIVAL.
   ``messages_unseen`` is partial (only rows without \\Seen): SEARCH UNSEEN and the first-unseen
   at SELECT touch only unseen rows.
-* ``bodies.search_terms``: the distinct white-space separated tokens of the lower-cased header
-  and body text, with a trigram GIN index (pg_trgm). pg_trgm takes its trigrams word by word, so
-  the distinct tokens have exactly the trigrams of the whole text, at a fraction of the
-  indexing cost (measured: trigram-indexing the full text cost ~2 ms per corpus message, more
-  than the rest of the insert). A substring SEARCH BODY/TEXT filters candidates with
+* ``bodies.search_terms``: the distinct tokens (split at ASCII white space) of the lower-cased
+  header and body text, with a trigram GIN index (pg_trgm). pg_trgm takes its trigrams word by
+  word, so the distinct tokens have exactly the trigrams of the whole text, at a fraction of
+  the indexing cost. A substring SEARCH BODY/TEXT filters candidates with
   ``search_terms LIKE '%piece%'`` for each white-space separated piece of the needle (each piece
-  of a substring lies inside one token), then checks ``body_text LIKE '%needle%'`` exactly: IMAP's
-  case-insensitive substring semantics, not word stemming. Header fields (from/to/cc/subject)
-  are short and searched by scanning the mailbox's rows.
+  of a substring lies inside one token), then checks ``body_text LIKE '%needle%'`` exactly:
+  IMAP's case-insensitive substring semantics, not word stemming.
+  Trigram indexing costs ~2 ms per corpus message, more than the rest of a delivery, so it is
+  not done in the delivery transaction: ``search_terms`` is NULL until the background indexer
+  (``mailstore/store/indexer.py``) fills it in batches; searches treat NULL rows as candidates
+  (partial index ``bodies_unindexed``), so results are exact before and after indexing.
+  Header fields (from/to/cc/subject) are short and searched by scanning the mailbox's rows.
 * ``bodies.raw`` is stored uncompressed (``STORAGE EXTERNAL``, set in the migration): mail is
   mostly base64 and already-compressed attachments; pglz saved 3.5 % of the corpus's bytes and
   doubled the insert cost.
@@ -400,10 +403,9 @@ bodies = Table(
     Column(
         "search_terms",
         Text,
-        nullable=False,
-        server_default="",
+        nullable=True,
         comment="Distinct white-space separated tokens of header_text and body_text: the "
-        "trigram-indexed candidate filter for substring SEARCH.",
+        "trigram-indexed candidate filter for substring SEARCH; NULL until indexed.",
     ),
     Column(
         "attachments",
@@ -425,6 +427,7 @@ bodies = Table(
         postgresql_using="gin",
         postgresql_ops={"search_terms": "gin_trgm_ops"},
     ),
+    Index("bodies_unindexed", "id", postgresql_where=text("search_terms IS NULL")),
     comment="Content-addressed raw messages, parsed once at ingest; shared by every copy.",
 )
 

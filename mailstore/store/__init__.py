@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from mailstore.store.db import Database
 from mailstore.store.directory import Account, Alias, Directory, Domain, Resolution
+from mailstore.store.indexer import Indexer
 from mailstore.store.ingest import Incoming, Ingest, Stored, Target, prepare
 from mailstore.store.mailboxes import Mailboxes, MailboxInfo
 from mailstore.store.messages import (
@@ -39,6 +40,7 @@ class Store:
         self.messages = Messages(db)
         self.ingest = Ingest(db)
         self.queue = Queue(db)
+        self.indexer = Indexer(db)
 
     @classmethod
     async def open(
@@ -76,6 +78,7 @@ __all__ = [
     "FlagChange",
     "FlagOp",
     "Incoming",
+    "Indexer",
     "Ingest",
     "MailboxInfo",
     "Mailboxes",

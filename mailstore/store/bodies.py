@@ -20,10 +20,10 @@ INSERT INTO bodies (
     sha256, refcount, size, raw, header_size, lines, parts, envelope, bodystructure,
     subject, from_addr, to_addr, cc_addr, bcc_addr, message_id, in_reply_to, "references",
     sent_date, sort_subject, sort_from, sort_to, sort_cc, sort_display_from, sort_display_to,
-    headers, header_text, body_text, search_terms, attachments
+    headers, header_text, body_text, attachments
 ) VALUES (
     $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-    $21, $22, $23, $24, $25, $26, $27, $28, $29
+    $21, $22, $23, $24, $25, $26, $27, $28
 )
 ON CONFLICT (sha256) DO UPDATE SET refcount = bodies.refcount + EXCLUDED.refcount
 RETURNING id
@@ -44,14 +44,6 @@ def collation_key(text: str) -> str:
     (the SORT SQL uses ``COLLATE "C"`` so every server orders alike, whatever its locale)."""
     titled = "".join(ch.title() if not ch.isascii() or ch.isalpha() else ch for ch in text)
     return unicodedata.normalize("NFKD", titled)
-
-
-def search_terms(*texts: str) -> str:
-    """Distinct white-space separated tokens, in first-seen order (see mailstore/schema.py)."""
-    seen: dict[str, None] = {}
-    for text in texts:
-        seen.update(dict.fromkeys(text.split()))
-    return _clean(" ".join(seen))
 
 
 def body_args(raw: bytes, parsed: ParsedMessage, refs: int) -> tuple[object, ...]:
@@ -84,7 +76,6 @@ def body_args(raw: bytes, parsed: ParsedMessage, refs: int) -> tuple[object, ...
         [[_clean(n), _clean(v)] for n, v in parsed.headers],
         _clean(parsed.header_text),
         _clean(parsed.body_text),
-        search_terms(parsed.header_text, parsed.body_text),
         [list(a) for a in parsed.attachments],
     )
 
@@ -100,21 +91,24 @@ def _json_safe(value: object) -> object:
     return value
 
 
-async def preload_body(conn: asyncpg.Connection, raw: bytes, parsed: ParsedMessage) -> None:
-    """Insert a body not stored yet, with no references (yet), taking no lock on shared rows.
+async def preload_body(
+    conn: asyncpg.Connection, raw: bytes, parsed: ParsedMessage, refs: int
+) -> int | None:
+    """Insert a body not stored yet with ``refs`` references; return its id, or None when a
+    stored copy exists (then :func:`reference_body` adds the references later).
 
     Called at the start of an ingest transaction, before the account and mailbox rows are
-    locked, so the large insert (and its TOAST and trigram index work) happens outside them;
-    :func:`reference_body` later adds the references under the engine's lock order.
+    locked, so the large insert happens outside them. A new row is invisible to other
+    transactions until COMMIT, so it needs no lock order.
     """
     if await conn.fetchval("SELECT 1 FROM bodies WHERE sha256 = $1", parsed.sha256):
-        return
-    await conn.execute(
+        return None
+    return await conn.fetchval(
         _INSERT_BODY.replace(
             "DO UPDATE SET refcount = bodies.refcount + EXCLUDED.refcount\nRETURNING id",
-            "DO NOTHING",
+            "DO NOTHING RETURNING id",
         ),
-        *body_args(raw, parsed, 0),
+        *body_args(raw, parsed, refs),
     )
 
 

@@ -36,6 +36,11 @@ _RETRYABLE: tuple[type[BaseException], ...] = (
 )
 
 
+async def _reset_connection(conn: asyncpg.Connection) -> None:
+    """Pool connections keep no session state (no LISTEN, no advisory locks, no SET): the
+    default reset (UNLISTEN, RESET ALL, ...) would cost a round trip per transaction."""
+
+
 async def _init_connection(conn: asyncpg.Connection) -> None:
     await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
@@ -55,6 +60,7 @@ class Database:
                 min_size=min_size,
                 max_size=max_size,
                 init=_init_connection,
+                reset=_reset_connection,
                 command_timeout=300,
                 statement_cache_size=512,
             )

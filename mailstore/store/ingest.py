@@ -137,13 +137,13 @@ class Ingest:
             failed: dict[int, MailstoreError] = {}
             # new bodies first, outside any row lock: the locks below are then held only for
             # a few short statements and the COMMIT (DESIGN principle 7 keeps that durable)
-            await self._preload_bodies(conn, copies)
+            fresh = await self._preload_bodies(conn, copies)
             accepted = await self._resolve_mailboxes(conn, copies, failed)
             accepted = await self._reserve_quota(conn, accepted, failed)
             if not accepted:
                 raise _NothingStored(failed)
             await self._assign_uids(conn, accepted)
-            await self._insert(conn, accepted)
+            await self._insert(conn, accepted, fresh)
             for index, error in failed.items():
                 results[index] = error
             return accepted
@@ -161,13 +161,22 @@ class Ingest:
                 )
         return [r if r is not None else NotFound("not stored") for r in results]
 
-    async def _preload_bodies(self, conn: asyncpg.Connection, copies: list[_Copy]) -> None:
-        seen: set[bytes] = set()
-        for c in sorted(copies, key=lambda c: c.message.parsed.sha256):
-            sha = c.message.parsed.sha256
-            if sha not in seen:
-                seen.add(sha)
-                await preload_body(conn, c.message.raw, c.message.parsed)
+    async def _preload_bodies(
+        self, conn: asyncpg.Connection, copies: list[_Copy]
+    ) -> dict[bytes, tuple[int, int]]:
+        """Insert new bodies with a reference per copy; sha256 -> (id, references given)."""
+        by_body: dict[bytes, list[_Copy]] = defaultdict(list)
+        for c in copies:
+            by_body[c.message.parsed.sha256].append(c)
+        fresh: dict[bytes, tuple[int, int]] = {}
+        for sha in sorted(by_body):
+            group = by_body[sha]
+            body_id = await preload_body(
+                conn, group[0].message.raw, group[0].message.parsed, len(group)
+            )
+            if body_id is not None:
+                fresh[sha] = (body_id, len(group))
+        return fresh
 
     async def _reserve_quota(
         self, conn: asyncpg.Connection, copies: list[_Copy], failed: dict[int, MailstoreError]
@@ -251,13 +260,23 @@ class Ingest:
                 c.uidvalidity = row["uidvalidity"]
             await notify(conn, account_id, mailbox_id, row["highestmodseq"], "exists")
 
-    async def _insert(self, conn: asyncpg.Connection, copies: list[_Copy]) -> None:
+    async def _insert(
+        self, conn: asyncpg.Connection, copies: list[_Copy], fresh: dict[bytes, tuple[int, int]]
+    ) -> None:
         by_body: dict[bytes, list[_Copy]] = defaultdict(list)
         for c in copies:
             by_body[c.message.parsed.sha256].append(c)
         body_ids: dict[bytes, int] = {}
         for sha in sorted(by_body):
             group = by_body[sha]
+            if sha in fresh:
+                body_id, given = fresh[sha]
+                body_ids[sha] = body_id
+                if given != len(group):  # some copies failed (quota, no mailbox)
+                    await conn.execute(
+                        "UPDATE bodies SET refcount = $2 WHERE id = $1", body_id, len(group)
+                    )
+                continue
             body_ids[sha] = await reference_body(
                 conn, group[0].message.raw, group[0].message.parsed, len(group)
             )

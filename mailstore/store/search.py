@@ -10,6 +10,7 @@ trigram-indexed ``search_terms`` column (see the schema module for why that is e
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC as _UTC
 from datetime import date, datetime, timedelta
@@ -157,6 +158,10 @@ _HEADER_COLUMNS = {
 }
 
 
+#: The token separator of ``bodies.search_terms`` (the indexer's SQL uses the same class).
+TOKEN_SPLIT = re.compile(r"[ \t\n\r\f\v]+")
+
+
 def like_pattern(value: str) -> str:
     """``%needle%`` with LIKE's wildcards escaped (default escape character ``\\``)."""
     escaped = value.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -235,8 +240,12 @@ class _Compiler:
         """Index-usable necessary conditions: each white-space separated piece of the needle
         lies inside one token of ``search_terms`` (pieces under 3 characters make no trigram
         and are left to the exact check)."""
-        pieces = [p for p in dict.fromkeys(value.lower().split()) if len(p) >= 3]
-        return "".join(f"b.search_terms LIKE {self.param(like_pattern(p))} AND " for p in pieces)
+        pieces = [p for p in dict.fromkeys(TOKEN_SPLIT.split(value.lower())) if len(p) >= 3]
+        if not pieces:
+            return ""
+        likes = " AND ".join(f"b.search_terms LIKE {self.param(like_pattern(p))}" for p in pieces)
+        # bodies not indexed yet (search_terms IS NULL) stay candidates: exact either way
+        return f"(({likes}) OR b.search_terms IS NULL) AND "
 
     def _flag(self, flag: str) -> str:
         for name, bit in SYSTEM_FLAGS.items():

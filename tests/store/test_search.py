@@ -142,3 +142,17 @@ async def test_sort_and_thread_data(store, account, box):
     info = await store.messages.thread_data(account.id, box.id, All())
     assert [t.uid for t in info] == [1, 2, 3, 4]
     assert info[1].sort_subject == "LUNCH?"
+
+
+async def test_indexer_fills_terms_and_search_stays_exact(store, account, box):
+    query = BodyContains("meet at noon")
+    before = await store.messages.search(account.id, box.id, query)
+    assert await store.db.fetchval("SELECT count(*) FROM bodies WHERE search_terms IS NULL") == 4
+    assert await store.indexer.index_pending() == 4
+    assert await store.indexer.index_pending() == 0
+    terms = await store.db.fetchval(
+        "SELECT search_terms FROM bodies b JOIN messages m ON m.body_id = b.id WHERE m.uid = 2"
+    )
+    assert "noon." in terms.split(" ") and terms.count("noon.") == 1
+    assert await store.messages.search(account.id, box.id, query) == before == [2]
+    assert await store.messages.search(account.id, box.id, TextContains("quarterly report")) == [1]
