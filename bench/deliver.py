@@ -146,6 +146,13 @@ async def run(args: argparse.Namespace, url: str) -> None:
             f"{single['msgs_per_s']:.0f} msgs/s, {single['mb_per_s']:.1f} MB/s, "
             f"p50 {single['p50_ms']:.1f} ms, p99 {single['p99_ms']:.1f} ms ({single['seconds']:.1f} s)"
         )
+        t0 = time.perf_counter()
+        indexed = await store.indexer.index_pending()
+        dt = time.perf_counter() - t0
+        print(
+            f"search indexer (runs in the background in serve): {indexed} bodies in {dt:.1f} s, "
+            f"{indexed / dt:.0f} bodies/s"
+        )
         after = await storage_bytes(store)
         print(
             f"stored: {(after - before) / len(raws):.0f} bytes/message in {'+'.join(TABLES)} "
