@@ -54,12 +54,35 @@ def service_factories() -> list[Callable[[Context], list[Service]]]:
     return factories
 
 
+class BackgroundTasks:
+    """Engine work that runs beside the front ends: the search indexer."""
+
+    def __init__(self, context: Context):
+        self.context = context
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> list[str]:
+        indexer = self.context.store.indexer
+        self._tasks.append(asyncio.create_task(indexer.run(self._stop), name="search-indexer"))
+        return ["search indexer running"]
+
+    async def stop(self) -> None:
+        self._stop.set()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+
+
 @dataclass
 class Runner:
     context: Context
     services: list[Service] = field(default_factory=list)
 
     async def start(self, print_line: Callable[[str], None]) -> None:
+        background = BackgroundTasks(self.context)
+        for line in await background.start():
+            print_line(line)
+        self.services.append(background)
         for factory in service_factories():
             for service in factory(self.context):
                 for line in await service.start():
