@@ -260,14 +260,20 @@ class _Compiler:
         column = _HEADER_COLUMNS.get(name)
         if column is not None and value:
             return f"lower({column}) LIKE {self.param(like_pattern(value))}"
-        # any other field: the [name, decoded value] pairs kept at ingest
+        # any other field: the [name, decoded value] pairs kept at ingest, behind cheap
+        # necessary conditions (the field name in header_text, the value's pieces in the terms)
         pn = self.param(name)
+        prefilter = f"b.header_text LIKE {self.param(like_pattern(name + ':'))} AND "
         if not value:
-            return f"EXISTS (SELECT 1 FROM jsonb_array_elements(b.headers) h WHERE h->>0 = {pn})"
+            return (
+                f"({prefilter}EXISTS (SELECT 1 FROM jsonb_array_elements(b.headers) h "
+                f"WHERE h->>0 = {pn}))"
+            )
+        prefilter = self._terms(value) + prefilter
         pv = self.param(like_pattern(value))
         return (
-            "EXISTS (SELECT 1 FROM jsonb_array_elements(b.headers) h "
-            f"WHERE h->>0 = {pn} AND lower(h->>1) LIKE {pv})"
+            f"({prefilter}EXISTS (SELECT 1 FROM jsonb_array_elements(b.headers) h "
+            f"WHERE h->>0 = {pn} AND lower(h->>1) LIKE {pv}))"
         )
 
     def _date(self, column: str, op: DateOp, day: date) -> str:
