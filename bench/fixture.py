@@ -79,7 +79,7 @@ def main() -> None:
     parser.add_argument("--home", type=Path, required=True)
     args = parser.parse_args()
     args.home.mkdir(parents=True, exist_ok=True)
-    server, url = open_fixture(args.home)
+    _server, url = open_fixture(args.home)
     asyncio.run(fill(url, args.count))
 
 

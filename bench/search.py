@@ -32,7 +32,7 @@ from mailstore.store.search import (
 )
 
 
-async def timed(runs: int, fn) -> tuple[float, object]:  # noqa: ANN001
+async def timed(runs: int, fn) -> tuple[float, object]:
     result = await fn()  # warm-up
     samples = []
     for _ in range(runs):
@@ -108,7 +108,7 @@ async def run(url: str, runs: int) -> None:
         ms, res = await timed(
             1, lambda: store.messages.store_flags(a, m, tenth, FlagOp.ADD, ["$Bench"])
         )
-        ms2, _ = await timed(
+        _ms2, _ = await timed(
             1, lambda: store.messages.store_flags(a, m, tenth, FlagOp.REMOVE, ["$Bench"])
         )
         print(f"{'UID STORE +FLAGS on 10 %':40} {ms:10.1f} {len(tenth):8d}")
@@ -116,7 +116,7 @@ async def run(url: str, runs: int) -> None:
         await store.close()
 
 
-async def _collect(it):  # noqa: ANN001, ANN202
+async def _collect(it):
     return [r async for r in it]
 
 
@@ -127,7 +127,7 @@ def main() -> None:
     parser.add_argument("--home", type=Path, required=True)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    server, url = open_fixture(args.home)
+    _server, url = open_fixture(args.home)
     asyncio.run(run(url, args.runs))
 
 
