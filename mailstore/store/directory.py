@@ -259,6 +259,32 @@ class Directory:
             raise NotFound(f"no alias {src}" + (f" -> {target}" if target else ""))
         return count
 
+    async def may_send_as(self, account_id: int, address: str) -> bool:
+        """May this account use ``address`` as envelope sender or From: (submission)?
+
+        Its own address (with any ``+tag``), or an alias whose target is exactly the account;
+        never a catch-all (that would let a user claim every address of the domain).
+        """
+        try:
+            local, domain = split_address(address)
+        except InvalidArgument:
+            return False
+        own = await self.db.fetchval("SELECT address FROM accounts WHERE id = $1", account_id)
+        if own is None:
+            return False
+        candidates = [f"{local}@{domain}"]
+        if SUBADDRESS_DELIMITER in local:
+            candidates.append(f"{local.split(SUBADDRESS_DELIMITER, 1)[0]}@{domain}")
+        if own in candidates:
+            return True
+        return bool(
+            await self.db.fetchval(
+                "SELECT 1 FROM aliases WHERE source = ANY($1::text[]) AND target = $2",
+                candidates,
+                own,
+            )
+        )
+
     # -- resolution --------------------------------------------------------------------------
     async def resolve(self, address: str) -> Resolution | None:
         """Where mail to ``address`` goes; None when its domain is not local.

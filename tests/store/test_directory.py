@@ -114,3 +114,17 @@ async def test_quota_set_and_reject_negative(store, account):
     assert (await store.directory.get_account("bob@example.org")).quota_bytes is None
     with pytest.raises(InvalidArgument):
         await store.directory.set_quota("bob@example.org", -1)
+
+
+async def test_may_send_as(store, account):
+    await store.directory.add_account("carol@example.org", "pw")
+    await store.directory.add_alias("sales@example.org", ["bob@example.org", "carol@example.org"])
+    await store.directory.add_alias("@example.org", ["bob@example.org"])
+    may = store.directory.may_send_as
+    assert await may(account.id, "bob@example.org")
+    assert await may(account.id, "Bob+news@Example.ORG")
+    assert await may(account.id, "sales@example.org")
+    assert await may(account.id, "sales+x@example.org")
+    assert not await may(account.id, "carol@example.org")
+    assert not await may(account.id, "anything@example.org")  # catch-all does not count
+    assert not await may(account.id, "not an address")

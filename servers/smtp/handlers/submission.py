@@ -13,7 +13,7 @@ import logging
 
 from servers.smtp import replies
 from servers.smtp.delivery import queue_available
-from servers.smtp.engine import Account, InvalidArgument, NotFound, normalize_address
+from servers.smtp.engine import Account
 from servers.smtp.handlers.base import BaseHandler
 from servers.smtp.headers import from_addresses, submission_fields
 from servers.smtp.protocol import SMTPProtocol
@@ -76,26 +76,4 @@ class SubmissionHandler(BaseHandler):
 
         Only aliases naming the address exactly count; a domain's catch-all does not.
         """
-        directory = self.store.directory
-        may_send_as = getattr(directory, "may_send_as", None)
-        if may_send_as is not None:  # the engine's own rule, once it has one
-            return bool(await may_send_as(account.id, address))
-        try:
-            addr = normalize_address(address)
-        except InvalidArgument:
-            return False
-        local, _, domain = addr.rpartition("@")
-        candidates = {addr, f"{local.split('+', 1)[0]}@{domain}"}
-        if account.address in candidates:
-            return True
-        targets = [a.target for a in await directory.list_aliases(domain) if a.source in candidates]
-        if account.address in targets:
-            return True
-        for target in targets:
-            try:
-                resolution = await directory.resolve(target)
-            except (NotFound, InvalidArgument):
-                continue
-            if resolution is not None and account.id in resolution.accounts:
-                return True
-        return False
+        return await self.store.directory.may_send_as(account.id, address)
