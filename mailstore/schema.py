@@ -26,17 +26,18 @@ Index choices, for the queries IMAP makes:
   CHANGEDSINCE and QRESYNC. ``messages_internal_date``: SEARCH SINCE/BEFORE/ON and SORT ARRIVAL.
   ``messages_unseen`` is partial (only rows without \\Seen): SEARCH UNSEEN and the first-unseen
   at SELECT touch only unseen rows.
-* ``bodies.search_terms``: the distinct tokens (split at ASCII white space) of the lower-cased
-  header and body text, with a trigram GIN index (pg_trgm). pg_trgm takes its trigrams word by
-  word, so the distinct tokens have exactly the trigrams of the whole text, at a fraction of
-  the indexing cost. A substring SEARCH BODY/TEXT filters candidates with
-  ``search_terms LIKE '%piece%'`` for each white-space separated piece of the needle (each piece
-  of a substring lies inside one token), then checks ``body_text LIKE '%needle%'`` exactly:
-  IMAP's case-insensitive substring semantics, not word stemming.
-  Trigram indexing costs ~2 ms per corpus message, more than the rest of a delivery, so it is
-  not done in the delivery transaction: ``search_terms`` is NULL until the background indexer
-  (``mailstore/store/indexer.py``) fills it in batches; searches treat NULL rows as candidates
-  (partial index ``bodies_unindexed``), so results are exact before and after indexing.
+* ``body_terms``: for each body, its distinct tokens (split at ASCII white space, 3 characters
+  or more) of the lower-cased header and body text, with a trigram GIN index (pg_trgm). pg_trgm
+  takes its trigrams word by word, so the distinct tokens have exactly the trigrams of the whole
+  text at a fraction of the indexing cost. A substring SEARCH BODY/TEXT takes as candidates the
+  bodies whose terms contain every white-space separated piece of the needle (each piece of a
+  substring lies inside one token), then checks ``body_text LIKE '%needle%'`` exactly: IMAP's
+  case-insensitive substring semantics, not word stemming. Trigram indexing costs ~2 ms per
+  corpus message (about 2,000 GIN entries), more than the rest of a delivery, so it is not done
+  in the delivery transaction: a new body is put in ``index_queue`` and the background indexer
+  (``mailstore/store/indexer.py``) moves it to ``body_terms`` in batches; queued bodies stay
+  candidates, so results are exact before and after indexing. A side table (rather than a
+  column of ``bodies``) keeps the indexer insert-only: no second version of every body row.
   Header fields (from/to/cc/subject) are short and searched by scanning the mailbox's rows.
 * ``bodies.raw`` is stored uncompressed (``STORAGE EXTERNAL``, set in the migration): mail is
   mostly base64 and already-compressed attachments; pglz saved 3.5 % of the corpus's bytes and
@@ -401,13 +402,6 @@ bodies = Table(
         comment="Lower-cased decoded text of the text parts, for SEARCH BODY/TEXT.",
     ),
     Column(
-        "search_terms",
-        Text,
-        nullable=True,
-        comment="Distinct white-space separated tokens of header_text and body_text: the "
-        "trigram-indexed candidate filter for substring SEARCH; NULL until indexed.",
-    ),
-    Column(
         "attachments",
         JSONB,
         nullable=False,
@@ -421,14 +415,46 @@ bodies = Table(
         server_default=_now(),
         comment="When the body was first stored.",
     ),
-    Index(
-        "bodies_search_terms_trgm",
-        "search_terms",
-        postgresql_using="gin",
-        postgresql_ops={"search_terms": "gin_trgm_ops"},
-    ),
-    Index("bodies_unindexed", "id", postgresql_where=text("search_terms IS NULL")),
     comment="Content-addressed raw messages, parsed once at ingest; shared by every copy.",
+)
+
+body_terms = Table(
+    "body_terms",
+    metadata,
+    Column(
+        "body_id",
+        BigInteger,
+        ForeignKey("bodies.id", ondelete="CASCADE"),
+        primary_key=True,
+        comment="The body.",
+    ),
+    Column(
+        "terms",
+        Text,
+        nullable=False,
+        comment="Distinct white-space separated tokens (3+ characters) of the body's lower-cased "
+        "header_text and body_text: the trigram-indexed candidate filter for substring SEARCH.",
+    ),
+    Index(
+        "body_terms_trgm",
+        "terms",
+        postgresql_using="gin",
+        postgresql_ops={"terms": "gin_trgm_ops"},
+    ),
+    comment="Search index of bodies (see the module docstring); filled by the indexer.",
+)
+
+index_queue = Table(
+    "index_queue",
+    metadata,
+    Column(
+        "body_id",
+        BigInteger,
+        ForeignKey("bodies.id", ondelete="CASCADE"),
+        primary_key=True,
+        comment="A body not yet in body_terms.",
+    ),
+    comment="Bodies waiting for the background search indexer.",
 )
 
 messages = Table(
@@ -644,8 +670,10 @@ __all__ = [
     "accounts",
     "aliases",
     "bodies",
+    "body_terms",
     "domains",
     "expunged",
+    "index_queue",
     "mailboxes",
     "messages",
     "metadata",

@@ -29,6 +29,9 @@ ON CONFLICT (sha256) DO UPDATE SET refcount = bodies.refcount + EXCLUDED.refcoun
 RETURNING id
 """
 
+#: New bodies wait in index_queue for the background search indexer (mailstore/schema.py).
+_QUEUE_FOR_INDEX = "INSERT INTO index_queue (body_id) VALUES ($1) ON CONFLICT DO NOTHING"
+
 _REFERENCE_BODY = """
 UPDATE bodies SET refcount = refcount + $2 WHERE sha256 = $1 RETURNING id
 """
@@ -103,13 +106,16 @@ async def preload_body(
     """
     if await conn.fetchval("SELECT 1 FROM bodies WHERE sha256 = $1", parsed.sha256):
         return None
-    return await conn.fetchval(
+    body_id = await conn.fetchval(
         _INSERT_BODY.replace(
             "DO UPDATE SET refcount = bodies.refcount + EXCLUDED.refcount\nRETURNING id",
             "DO NOTHING RETURNING id",
         ),
         *body_args(raw, parsed, refs),
     )
+    if body_id is not None:
+        await conn.execute(_QUEUE_FOR_INDEX, body_id)
+    return body_id
 
 
 async def reference_body(
@@ -123,7 +129,9 @@ async def reference_body(
     body_id = await conn.fetchval(_REFERENCE_BODY, parsed.sha256, refs)
     if body_id is not None:
         return int(body_id)
-    return int(await conn.fetchval(_INSERT_BODY, *body_args(raw, parsed, refs)))
+    body_id = int(await conn.fetchval(_INSERT_BODY, *body_args(raw, parsed, refs)))
+    await conn.execute(_QUEUE_FOR_INDEX, body_id)
+    return body_id
 
 
 async def add_refs(conn: asyncpg.Connection, body_ids: Iterable[int]) -> None:

@@ -237,7 +237,7 @@ class Messages:
                 f"FROM (SELECT o.uid, o.flags AS old_flags, {new_flags} AS flags, "
                 f"{new_keywords} AS keywords, o.keywords AS old_keywords FROM messages o "
                 f"WHERE o.account_id = $1 AND o.mailbox_id = $2 AND o.uid = ANY($3::bigint[]){guard} "
-                f"FOR UPDATE) n WHERE m.account_id = $1 AND m.mailbox_id = $2 AND m.uid = n.uid "
+                f"FOR UPDATE) n WHERE m.account_id = $1 AND m.mailbox_id = $2 AND m.uid = n.uid AND m.uid = ANY($3::bigint[]) "
                 f"AND (n.flags <> n.old_flags OR n.keywords <> n.old_keywords) "
                 f"RETURNING m.uid, m.flags, m.keywords, n.old_flags",
                 account_id,

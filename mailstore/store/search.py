@@ -5,7 +5,7 @@ are resolved by the front end into :class:`UidIn` before they reach the engine.
 
 Substring keys keep IMAP's exact semantics (RFC 9051 §6.4.4: case-insensitive substring) as
 ``LIKE '%needle%'`` over text lower-cased at ingest, after a candidate filter on the
-trigram-indexed ``search_terms`` column (see the schema module for why that is exact).
+trigram-indexed ``body_terms`` table (see the schema module for why that is exact).
 """
 
 from __future__ import annotations
@@ -158,7 +158,7 @@ _HEADER_COLUMNS = {
 }
 
 
-#: The token separator of ``bodies.search_terms`` (the indexer's SQL uses the same class).
+#: The token separator of ``body_terms.terms`` (the indexer splits with it too).
 TOKEN_SPLIT = re.compile(r"[ \t\n\r\f\v]+")
 
 
@@ -238,14 +238,17 @@ class _Compiler:
 
     def _terms(self, value: str) -> str:
         """Index-usable necessary conditions: each white-space separated piece of the needle
-        lies inside one token of ``search_terms`` (pieces under 3 characters make no trigram
+        lies inside one token of ``body_terms.terms`` (pieces under 3 characters make no trigram
         and are left to the exact check)."""
         pieces = [p for p in dict.fromkeys(TOKEN_SPLIT.split(value.lower())) if len(p) >= 3]
         if not pieces:
             return ""
-        likes = " AND ".join(f"b.search_terms LIKE {self.param(like_pattern(p))}" for p in pieces)
-        # bodies not indexed yet (search_terms IS NULL) stay candidates: exact either way
-        return f"(({likes}) OR b.search_terms IS NULL) AND "
+        likes = " AND ".join(f"t.terms LIKE {self.param(like_pattern(p))}" for p in pieces)
+        # bodies still in index_queue stay candidates: the result is exact either way
+        return (
+            f"m.body_id IN (SELECT t.body_id FROM body_terms t WHERE {likes} "
+            "UNION ALL SELECT q.body_id FROM index_queue q) AND "
+        )
 
     def _flag(self, flag: str) -> str:
         for name, bit in SYSTEM_FLAGS.items():

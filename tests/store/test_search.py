@@ -147,12 +147,14 @@ async def test_sort_and_thread_data(store, account, box):
 async def test_indexer_fills_terms_and_search_stays_exact(store, account, box):
     query = BodyContains("meet at noon")
     before = await store.messages.search(account.id, box.id, query)
-    assert await store.db.fetchval("SELECT count(*) FROM bodies WHERE search_terms IS NULL") == 4
+    assert await store.db.fetchval("SELECT count(*) FROM index_queue") == 4
     assert await store.indexer.index_pending() == 4
     assert await store.indexer.index_pending() == 0
     terms = await store.db.fetchval(
-        "SELECT search_terms FROM bodies b JOIN messages m ON m.body_id = b.id WHERE m.uid = 2"
+        "SELECT terms FROM body_terms t JOIN messages m ON m.body_id = t.body_id WHERE m.uid = 2"
     )
     assert "noon." in terms.split(" ") and terms.count("noon.") == 1
+    assert "at" not in terms.split(" ")  # under 3 characters: never looked up
+    assert await store.db.fetchval("SELECT count(*) FROM index_queue") == 0
     assert await store.messages.search(account.id, box.id, query) == before == [2]
     assert await store.messages.search(account.id, box.id, TextContains("quarterly report")) == [1]

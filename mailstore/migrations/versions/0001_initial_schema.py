@@ -51,15 +51,26 @@ def upgrade() -> None:
     sa.Column('headers', postgresql.JSONB(astext_type=sa.Text()), nullable=False, comment='All top-level header fields as [lower-case name, decoded value] pairs.'),
     sa.Column('header_text', sa.Text(), server_default='', nullable=False, comment='Lower-cased decoded header block, for SEARCH TEXT/HEADER.'),
     sa.Column('body_text', sa.Text(), server_default='', nullable=False, comment='Lower-cased decoded text of the text parts, for SEARCH BODY/TEXT.'),
-    sa.Column('search_terms', sa.Text(), nullable=True, comment='Distinct white-space separated tokens of header_text and body_text: the trigram-indexed candidate filter for substring SEARCH; NULL until indexed.'),
     sa.Column('attachments', postgresql.JSONB(astext_type=sa.Text()), server_default='[]', nullable=False, comment='[content type, file name, size] of each attachment.'),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False, comment='When the body was first stored.'),
     sa.PrimaryKeyConstraint('id', name=op.f('bodies_pkey')),
     sa.UniqueConstraint('sha256', name=op.f('bodies_sha256_key')),
     comment='Content-addressed raw messages, parsed once at ingest; shared by every copy.'
     )
-    op.create_index('bodies_unindexed', 'bodies', ['id'], unique=False, postgresql_where=sa.text('search_terms IS NULL'))
-    op.create_index('bodies_search_terms_trgm', 'bodies', ['search_terms'], unique=False, postgresql_using='gin', postgresql_ops={'search_terms': 'gin_trgm_ops'})
+    op.create_table('body_terms',
+    sa.Column('body_id', sa.BigInteger(), nullable=False, comment='The body.'),
+    sa.Column('terms', sa.Text(), nullable=False, comment="Distinct white-space separated tokens (3+ characters) of the body's lower-cased header_text and body_text: the trigram-indexed candidate filter for substring SEARCH."),
+    sa.ForeignKeyConstraint(['body_id'], ['bodies.id'], name='body_terms_body_id_fkey', ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('body_id', name='body_terms_pkey'),
+    comment='Search index of bodies (see the module docstring); filled by the indexer.'
+    )
+    op.create_index('body_terms_trgm', 'body_terms', ['terms'], unique=False, postgresql_using='gin', postgresql_ops={'terms': 'gin_trgm_ops'})
+    op.create_table('index_queue',
+    sa.Column('body_id', sa.BigInteger(), nullable=False, comment='A body not yet in body_terms.'),
+    sa.ForeignKeyConstraint(['body_id'], ['bodies.id'], name='index_queue_body_id_fkey', ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('body_id', name='index_queue_pkey'),
+    comment='Bodies waiting for the background search indexer.'
+    )
     # raw mail is mostly base64 and compressed attachments: pglz saves little and costs a lot
     op.execute("ALTER TABLE bodies ALTER COLUMN raw SET STORAGE EXTERNAL")
     op.create_table('domains',
@@ -200,8 +211,9 @@ def downgrade() -> None:
     op.drop_table('aliases')
     op.drop_table('accounts')
     op.drop_table('domains')
-    op.drop_index('bodies_unindexed', table_name='bodies', postgresql_where=sa.text('search_terms IS NULL'))
-    op.drop_index('bodies_search_terms_trgm', table_name='bodies', postgresql_using='gin', postgresql_ops={'search_terms': 'gin_trgm_ops'})
+    op.drop_table('index_queue')
+    op.drop_index('body_terms_trgm', table_name='body_terms', postgresql_using='gin', postgresql_ops={'terms': 'gin_trgm_ops'})
+    op.drop_table('body_terms')
     op.drop_table('bodies')
     # ### end Alembic commands ###
     op.execute("DROP SEQUENCE uidvalidity_seq")
