@@ -323,6 +323,13 @@ bodies = Table(
     Column("size", BigInteger, nullable=False, comment="Raw size in octets (RFC822.SIZE)."),
     Column("raw", LargeBinary, nullable=False, comment="The message exactly as received."),
     Column(
+        "wire_size",
+        BigInteger,
+        nullable=False,
+        comment="Octets with CRLF line ends and a final CRLF: what POP3 RETR sends and "
+        "STAT/LIST count (RFC 1939 §5).",
+    ),
+    Column(
         "header_size",
         Integer,
         nullable=False,

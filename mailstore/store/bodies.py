@@ -14,16 +14,17 @@ from collections.abc import Iterable
 import asyncpg
 
 from mailstore.message import ParsedMessage
+from mailstore.message.wire import crlf_size
 
 _INSERT_BODY = """
 INSERT INTO bodies (
-    sha256, refcount, size, raw, header_size, lines, parts, envelope, bodystructure,
+    sha256, refcount, size, raw, wire_size, header_size, lines, parts, envelope, bodystructure,
     subject, from_addr, to_addr, cc_addr, bcc_addr, message_id, in_reply_to, "references",
     sent_date, sort_subject, sort_from, sort_to, sort_cc, sort_display_from, sort_display_to,
     headers, header_text, body_text, attachments
 ) VALUES (
     $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-    $21, $22, $23, $24, $25, $26, $27, $28
+    $21, $22, $23, $24, $25, $26, $27, $28, $29
 )
 ON CONFLICT (sha256) DO UPDATE SET refcount = bodies.refcount + EXCLUDED.refcount
 RETURNING id
@@ -56,6 +57,7 @@ def body_args(raw: bytes, parsed: ParsedMessage, refs: int) -> tuple[object, ...
         refs,
         parsed.size,
         raw,
+        crlf_size(raw),
         parsed.header_size,
         parsed.lines,
         {k: list(v) for k, v in parsed.parts.items()},

@@ -475,6 +475,17 @@ class Messages:
             for r in rows
         ]
 
+    async def pop3_listing(self, account_id: int, mailbox_id: int) -> list[tuple[int, int, bool]]:
+        """(uid, CRLF wire size, seen) of every message in uid order: a POP3 maildrop."""
+        rows = await self.db.fetch(
+            f"SELECT m.uid, b.wire_size, m.flags & {SEEN} <> 0 AS seen FROM messages m "
+            "JOIN bodies b ON b.id = m.body_id WHERE m.account_id = $1 AND m.mailbox_id = $2 "
+            "ORDER BY m.uid",
+            account_id,
+            mailbox_id,
+        )
+        return [(r["uid"], r["wire_size"], r["seen"]) for r in rows]
+
     async def body(self, account_id: int, mailbox_id: int, uid: int) -> bytes:
         raw = await self.db.fetchval(
             "SELECT b.raw FROM messages m JOIN bodies b ON b.id = m.body_id "

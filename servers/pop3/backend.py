@@ -3,9 +3,8 @@
 Calls only the engine's typed API (``store.mailboxes``, ``store.messages``). Three things
 keep a large maildrop fast without special engine support:
 
-* octet counts come from the bodies (the store keeps the raw size, and a message with bare LF
-  line ends is longer on the wire); they are computed once per message per process and kept
-  in a :class:`~servers.pop3.maildrop.SizeCache`;
+* octet counts are the CRLF wire sizes the engine computed at ingest (a message with bare LF
+  line ends is longer on the wire than stored), read with the listing in one query;
 * RETR/TOP read bodies ahead in batches (:data:`READAHEAD_COUNT` messages or
   :data:`READAHEAD_BYTES`), since clients fetch in order;
 * RETR's ``\\Seen`` marks are written in batches of :data:`SEEN_BATCH` and at the end of the
@@ -71,11 +70,8 @@ class Maildrop:
     ) -> Maildrop:
         """Fix the message list: every INBOX message now, in uid order."""
         box = await store.mailboxes.get(account_id, "INBOX")
-        uids = await store.messages.uids(account_id, box.id)
-        messages = [
-            Message(row.uid, row.size, SEEN in row.flags)
-            async for row in store.messages.fetch(account_id, box.id, uids)
-        ]
+        listing = await store.messages.pop3_listing(account_id, box.id)
+        messages = [Message(uid, octets, seen) for uid, octets, seen in listing]
         drop = cls(
             store,
             account_id,
@@ -84,10 +80,9 @@ class Maildrop:
             sizes,
             marks_seen=marks_seen,
         )
-        for number, message in enumerate(messages, 1):
-            known = sizes.get(drop._key(message))
-            if known is not None:
-                drop.listing.set_octets(number, known)
+        # the engine stores each body's CRLF wire size at ingest: every count is known
+        for number, (_uid, octets, _seen) in enumerate(listing, 1):
+            drop.listing.set_octets(number, octets)
         return drop
 
     def _key(self, message: Message) -> tuple[int, int, int, int]:

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import re
 
+from mailstore.message.wire import crlf_size
+
 __all__ = ["dot_stuff", "multiline", "to_crlf", "top", "wire_size"]
 
 _BARE_LF = re.compile(rb"(?<!\r)\n")
@@ -29,14 +31,9 @@ TERMINATOR = b".\r\n"
 
 
 def wire_size(raw: bytes) -> int:
-    """Octets RETR sends for ``raw`` before dot-stuffing (the STAT/LIST count)."""
-    if not raw:
-        return 0
-    if b"\n" not in raw:
-        crs = raw.count(b"\r")  # each CR becomes CRLF
-        return len(raw) + crs + (0 if raw.endswith(b"\r") else 2)
-    bare_lf = raw.count(b"\n") - raw.count(b"\r\n")
-    return len(raw) + bare_lf + (0 if raw.endswith(b"\n") else 2)
+    """Octets RETR sends for ``raw`` before dot-stuffing (the STAT/LIST count); the engine
+    stores the same figure at ingest (``mailstore.message.wire.crlf_size``)."""
+    return crlf_size(raw)
 
 
 def to_crlf(raw: bytes) -> bytes:

@@ -28,6 +28,7 @@ def upgrade() -> None:
     sa.Column('refcount', sa.Integer(), server_default='0', nullable=False, comment='Number of messages and queue rows using this body.'),
     sa.Column('size', sa.BigInteger(), nullable=False, comment='Raw size in octets (RFC822.SIZE).'),
     sa.Column('raw', sa.LargeBinary(), nullable=False, comment='The message exactly as received.'),
+    sa.Column('wire_size', sa.BigInteger(), nullable=False, comment='Octets with CRLF line ends and a final CRLF: what POP3 RETR sends and STAT/LIST count (RFC 1939 §5).'),
     sa.Column('header_size', sa.Integer(), nullable=False, comment='Octets of the top-level header incl. the blank line.'),
     sa.Column('lines', sa.Integer(), nullable=False, comment='Line count of the whole message.'),
     sa.Column('parts', postgresql.JSONB(astext_type=sa.Text()), nullable=False, comment='MIME section path -> [header_start, body_start, body_end] byte offsets.'),
