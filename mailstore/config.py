@@ -83,10 +83,101 @@ class LimitsConfig:
 
 
 @dataclass(frozen=True)
+class SMTPConfig:
+    #: RFC 5321 §4.5.3.1.8 asks for at least 100 recipients per message.
+    max_recipients: int = 100
+    #: A bare CR or LF in DATA: "reject" (550 5.6.0) or "normalise" to CRLF.
+    bare_line_endings: str = "reject"
+    #: Over quota: 452 4.2.2 (temporary, default) or 552 5.2.2 (permanent).
+    quota_permanent: bool = False
+    #: Reject SPF "fail" at MAIL FROM on the MX.
+    spf_reject: bool = False
+    #: Honour DMARC p=reject (550 5.7.1) and p=quarantine (file into Junk).
+    dmarc_reject: bool = True
+    dmarc_quarantine: bool = True
+    max_connections: int = 1000
+    max_connections_per_address: int = 50
+    #: RFC 5321 §4.5.3.2.7 (5 minutes) and §4.5.3.2.5 (3 minutes per DATA chunk).
+    command_timeout: float = 300.0
+    data_timeout: float = 180.0
+
+
+@dataclass(frozen=True)
 class DNSConfig:
     #: ``host:port`` resolvers for SPF/DKIM/DMARC/MX lookups; empty uses the system resolver.
     nameservers: list[str] = field(default_factory=list)
     timeout: float = 5.0
+
+
+@dataclass(frozen=True)
+class QueueConfig:
+    """The outbound queue and its delivery workers (``mailstore/outbound/``). Times in seconds."""
+
+    #: Concurrent SMTP connections (delivery lanes) per process, over all destinations.
+    concurrency: int = 20
+    #: Concurrent connections to one destination (recipient domain, or the relayhost).
+    per_destination: int = 4
+    #: Retry schedule after a temporary failure: first retry after ``retry_first``, each
+    #: later one ``retry_factor`` times longer, at most ``retry_max`` apart.
+    retry_first: int = 300
+    retry_factor: float = 2.0
+    retry_max: int = 43200
+    #: Give up and bounce after this long in the queue (RFC 5321 §4.5.4.1: 4-5 days).
+    lifetime: int = 5 * 86400
+    #: Send a "delayed" DSN to the sender once a message waited this long; 0: never.
+    delay_warning: int = 0
+    #: A claimed recipient is leased this long; a live worker renews the lease, a dead
+    #: worker's lease expires and another worker takes the recipient over.
+    lease: int = 300
+    #: Longest sleep between looks for due retries (new mail wakes the workers at once).
+    poll_interval: float = 30.0
+    #: TCP port of remote MXes (25; tests point it at loopback listeners).
+    remote_port: int = 25
+    #: RFC 5321 §4.5.3.2 timeouts: TCP connect plus greeting, each command, the DATA phase.
+    connect_timeout: float = 30.0
+    command_timeout: float = 300.0
+    data_timeout: float = 600.0
+    #: Keep an idle connection this long for more mail to the same destination.
+    idle_timeout: float = 2.0
+    #: EHLO name; empty: ``[server] hostname``.
+    helo_name: str = ""
+    #: Smarthost ``host:port`` for all outbound mail (no MX lookup); empty: deliver by MX.
+    relayhost: str = ""
+    relayhost_username: str = ""
+    relayhost_password: str = ""
+    #: Relayhost TLS: "starttls" (required, verified), "tls" (implicit, verified), "may"
+    #: (opportunistic, unverified) or "none".
+    relayhost_tls: str = "starttls"
+    #: CA bundle (PEM) to verify the relayhost with; empty: the system's CAs.
+    relayhost_ca_file: str = ""
+    #: Privacy: in submitted mail, replace the client's name and IP address in our Received
+    #: field, and remove User-Agent / X-Mailer fields.
+    hide_client_ip: bool = False
+    strip_mailer: bool = False
+
+
+@dataclass(frozen=True)
+class DKIMConfig:
+    """DKIM signing of outgoing mail whose From: domain has keys (RFC 6376, RFC 8463)."""
+
+    #: Extra keys as ``"domain:selector:path.pem"`` (path relative to the home folder).
+    keys: list[str] = field(default_factory=list)
+    #: Key folder (relative to home): ``<key_dir>/<domain>/<selector>.pem`` each sign.
+    key_dir: str = "dkim"
+
+
+@dataclass(frozen=True)
+class SRSConfig:
+    """Sender Rewriting Scheme for mail that aliases forward to external addresses."""
+
+    #: HMAC secret; empty disables SRS (forwards keep the original envelope sender).
+    secret: str = ""
+    #: Older secrets still accepted for bounces (rotation).
+    old_secrets: list[str] = field(default_factory=list)
+    #: Domain of the rewritten addresses (one of ours); empty: ``[server] hostname``.
+    domain: str = ""
+    #: Days a rewritten address accepts bounces.
+    max_age: int = 21
 
 
 @dataclass(frozen=True)
@@ -99,6 +190,10 @@ class Config:
     auth: AuthConfig = field(default_factory=AuthConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     dns: DNSConfig = field(default_factory=DNSConfig)
+    smtp: SMTPConfig = field(default_factory=SMTPConfig)
+    queue: QueueConfig = field(default_factory=QueueConfig)
+    dkim: DKIMConfig = field(default_factory=DKIMConfig)
+    srs: SRSConfig = field(default_factory=SRSConfig)
 
 
 _SECTIONS: dict[str, type] = {
@@ -255,8 +350,36 @@ def _validate(section: str, obj: Any) -> None:
             raise ConfigError("database.url: expected a postgresql:// URL")
         if obj.pool_min < 1 or obj.pool_max < obj.pool_min:
             raise ConfigError("database.pool_min/pool_max: need 1 <= pool_min <= pool_max")
+    elif section in ("queue", "dkim", "srs"):
+        _validate_outbound(section, obj)
+    elif section == "smtp":
+        if obj.bare_line_endings not in ("reject", "normalise"):
+            raise ConfigError('smtp.bare_line_endings: expected "reject" or "normalise"')
+        if obj.max_recipients < 1 or obj.max_connections < 1 or obj.max_connections_per_address < 1:
+            raise ConfigError("smtp: limits must be positive")
     elif section == "limits":
         if obj.message_size <= 0:
             raise ConfigError("limits.message_size: must be positive")
         if obj.default_quota < 0:
             raise ConfigError("limits.default_quota: must be 0 (unlimited) or positive")
+
+
+def _validate_outbound(section: str, obj: Any) -> None:
+    if section == "queue":
+        for name in ("concurrency", "per_destination", "retry_first", "lifetime", "lease"):
+            if getattr(obj, name) <= 0:
+                raise ConfigError(f"queue.{name}: must be positive")
+        if obj.retry_factor < 1 or obj.retry_max < obj.retry_first:
+            raise ConfigError("queue: need retry_factor >= 1 and retry_max >= retry_first")
+        if not 0 < obj.remote_port <= 65535:
+            raise ConfigError("queue.remote_port: port out of range")
+        if obj.relayhost:
+            parse_hostport(obj.relayhost, "queue.relayhost")
+        if obj.relayhost_tls not in ("starttls", "tls", "may", "none"):
+            raise ConfigError('queue.relayhost_tls: expected "starttls", "tls", "may" or "none"')
+    elif section == "dkim":
+        for key in obj.keys:
+            if len(key.split(":", 2)) != 3 or not all(key.split(":", 2)):
+                raise ConfigError(f'dkim.keys: expected "domain:selector:path", got {key!r}')
+    elif section == "srs" and obj.max_age <= 0:
+        raise ConfigError("srs.max_age: must be positive")

@@ -52,6 +52,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     ForeignKey,
@@ -647,6 +648,25 @@ queue_recipients = Table(
         nullable=False,
         server_default="{}",
         comment="Recipient parameters (NOTIFY, ORCPT).",
+    ),
+    Column(
+        "remote_host",
+        Text,
+        nullable=True,
+        comment="Host that gave the last reply (MX or relayhost, with its address).",
+    ),
+    Column(
+        "tls",
+        Text,
+        nullable=True,
+        comment="TLS version of the last attempt's connection; NULL: plaintext or none made.",
+    ),
+    Column(
+        "delay_notified",
+        Boolean,
+        nullable=False,
+        server_default="false",
+        comment="A delayed-delivery DSN was sent to the sender.",
     ),
     PrimaryKeyConstraint("queue_id", "recipient", name="queue_recipients_pkey"),
     Index(

@@ -55,7 +55,7 @@ def service_factories() -> list[Callable[[Context], list[Service]]]:
 
 
 class BackgroundTasks:
-    """Engine work that runs beside the front ends: the search indexer."""
+    """Engine work that runs beside the front ends: the search indexer, the queue workers."""
 
     def __init__(self, context: Context):
         self.context = context
@@ -63,9 +63,18 @@ class BackgroundTasks:
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> list[str]:
-        indexer = self.context.store.indexer
-        self._tasks.append(asyncio.create_task(indexer.run(self._stop), name="search-indexer"))
-        return ["search indexer running"]
+        from mailstore.outbound.worker import run_workers
+
+        ctx = self.context
+        self._tasks.append(
+            asyncio.create_task(ctx.store.indexer.run(self._stop), name="search-indexer")
+        )
+        self._tasks.append(
+            asyncio.create_task(
+                run_workers(ctx.store, ctx.config, self._stop), name="queue-workers"
+            )
+        )
+        return ["search indexer running", "outbound queue workers running"]
 
     async def stop(self) -> None:
         self._stop.set()

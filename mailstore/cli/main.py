@@ -8,7 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
-from mailstore.cli import admin, dbcmd, deliver, serve, transfer
+from mailstore.cli import admin, dbcmd, deliver, queue, serve, transfer
 from mailstore.cli.common import err_console
 from mailstore.config import ConfigError
 from mailstore.embedded import EmbeddedError
@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     dbcmd.register(sub)
     admin.register(sub)
     deliver.register(sub)
+    queue.register(sub)
     transfer.register(sub)
     return parser
 

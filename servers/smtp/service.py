@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from mailstore.outbound.srs import SRS
 from servers.common.throttle import AuthThrottle
 from servers.smtp import replies
 from servers.smtp.checks import InboundChecks, make_checks
@@ -71,7 +72,7 @@ class SMTPService:
         store, settings, tls = self.context.store, self.settings, self.context.tls
         addresses = self.context.config.listeners
         assert self.checks is not None and settings is not None
-        mx = MXHandler(store, settings, self.checks)
+        mx = MXHandler(store, settings, self.checks, SRS.from_config(self.context.config))
         submission = SubmissionHandler(store, settings)
         lmtp = LMTPHandler(store, settings)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+from mailstore.outbound.srs import SRS, SRSError, is_srs
 from servers.smtp import replies
 from servers.smtp.checks import Action, InboundChecks
 from servers.smtp.engine import Store
@@ -16,7 +17,7 @@ from servers.smtp.handlers.base import BaseHandler
 from servers.smtp.protocol import SMTPProtocol
 from servers.smtp.replies import Reply
 from servers.smtp.settings import SMTPSettings
-from servers.smtp.state import Envelope, Recipient, Session
+from servers.smtp.state import Envelope, Recipient, RemoteRecipient, Session
 
 log = logging.getLogger(__name__)
 
@@ -26,9 +27,13 @@ JUNK = "Junk"
 class MXHandler(BaseHandler):
     kind = "mx"
 
-    def __init__(self, store: Store, settings: SMTPSettings, checks: InboundChecks):
+    def __init__(
+        self, store: Store, settings: SMTPSettings, checks: InboundChecks, srs: SRS | None = None
+    ):
         super().__init__(store, settings)
         self.checks = checks
+        #: Sender Rewriting Scheme: bounces to our SRS addresses go back to the original sender.
+        self.srs = srs
 
     async def check_sender(
         self, server: SMTPProtocol, session: Session, envelope: Envelope, sender: str
@@ -47,6 +52,13 @@ class MXHandler(BaseHandler):
     async def accept_recipient(
         self, session: Session, envelope: Envelope, address: str, original: str
     ) -> Recipient | Reply:
+        if self.srs is not None and is_srs(original):
+            try:
+                # a bounce of forwarded mail: relay it to the sender we rewrote
+                return RemoteRecipient(self.srs.reverse(original))
+            except SRSError:
+                log.info("%s: refused forged or expired SRS address", session.client_ip)
+                return replies.UNKNOWN_USER
         local = await self.resolve_local(envelope, address)
         if local is None:
             return replies.RELAY_DENIED
