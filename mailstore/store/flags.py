@@ -6,6 +6,7 @@ returned in their canonical spelling; keywords keep the case first given.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from mailstore.errors import InvalidArgument
@@ -45,6 +46,10 @@ def split_flags(flags: Iterable[str]) -> tuple[int, list[str]]:
 
 def join_flags(mask: int, keywords: Iterable[str]) -> tuple[str, ...]:
     """(mask, keywords) to flag names: system flags first, in a fixed order."""
-    names = [name for name, bit in SYSTEM_FLAGS.items() if mask & bit]
-    names.extend(keywords)
-    return tuple(names)
+    return _join(mask, tuple(keywords))
+
+
+@functools.lru_cache(maxsize=4096)
+def _join(mask: int, keywords: tuple[str, ...]) -> tuple[str, ...]:
+    # a mailbox has few distinct flag combinations: FETCH 1:* FLAGS builds each one once
+    return tuple(name for name, bit in SYSTEM_FLAGS.items() if mask & bit) + keywords

@@ -23,7 +23,9 @@ from mailstore.store.flags import join_flags, split_flags
 from mailstore.store.search import Criteria, compile_criteria
 
 #: Uids per query when streaming FETCH results.
-FETCH_CHUNK = 500
+FETCH_CHUNK = 5000
+#: ... when bodies or parsed structures are read too.
+FETCH_CHUNK_PARSED = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +144,7 @@ _FLAG_SQL = {
 
 def _row(r: asyncpg.Record) -> MessageRow:
     data = dict(r)
-    data["flags"] = join_flags(data.pop("flags"), data.pop("keywords"))
+    data["flags"] = join_flags(data.pop("flags"), tuple(data.pop("keywords")))
     return MessageRow(**data)
 
 
@@ -194,7 +196,7 @@ class Messages:
             "AND m.mailbox_id = $2 AND m.uid = ANY($3::bigint[]) ORDER BY m.uid"
         )
         ordered = sorted(set(uids))
-        chunk = FETCH_CHUNK if not raw else 100
+        chunk = 100 if raw else FETCH_CHUNK_PARSED if (envelope or structure) else FETCH_CHUNK
         for start in range(0, len(ordered), chunk):
             rows = await self.db.fetch(
                 query, account_id, mailbox_id, ordered[start : start + chunk]
@@ -474,6 +476,18 @@ class Messages:
             )
             for r in rows
         ]
+
+    async def first_unseen(
+        self, account_id: int, mailbox_id: int, max_uid: int | None = None
+    ) -> int | None:
+        """The lowest uid without \\Seen (at most ``max_uid``), from the partial unseen index."""
+        return await self.db.fetchval(
+            f"SELECT min(uid) FROM messages WHERE account_id = $1 AND mailbox_id = $2 "
+            f"AND flags & {SEEN} = 0 AND uid <= $3",
+            account_id,
+            mailbox_id,
+            max_uid if max_uid is not None else 2**62,
+        )
 
     async def pop3_listing(self, account_id: int, mailbox_id: int) -> list[tuple[int, int, bool]]:
         """(uid, CRLF wire size, seen) of every message in uid order: a POP3 maildrop."""

@@ -200,3 +200,13 @@ async def test_remove_account_frees_everything(store, account):
         await store.db.fetchval("SELECT count(*) FROM mailboxes WHERE account_id = $1", account.id)
         == 0
     )
+
+
+async def test_first_unseen(store, account):
+    box = await _fill(store, account, 4)
+    assert await store.messages.first_unseen(account.id, box.id) == 1
+    await store.messages.store_flags(account.id, box.id, [1, 2], FlagOp.ADD, ["\\Seen"])
+    assert await store.messages.first_unseen(account.id, box.id) == 3
+    assert await store.messages.first_unseen(account.id, box.id, max_uid=2) is None
+    await store.messages.store_flags(account.id, box.id, [3, 4], FlagOp.ADD, ["\\Seen"])
+    assert await store.messages.first_unseen(account.id, box.id) is None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from servers.imap import responses
-from servers.imap.engine import SEPARATOR, SPECIAL_USES, InvalidArgument, NotFound, query
+from servers.imap.engine import SEPARATOR, SPECIAL_USES, InvalidArgument, NotFound
 from servers.imap.errors import Done, bad, no
 from servers.imap.parse import (
     Create,
@@ -110,11 +110,9 @@ async def _first_unseen(s: Session, view: MailboxView, info: MailboxInfo) -> int
         return None
     if info.unseen >= info.messages:
         return 1
-    unseen = await s.store.messages.search(
-        view.account_id, view.mailbox_id, query.Not(query.HasFlag("\\Seen"))
-    )
-    known = [uid for uid in unseen if view.contains(uid)]
-    return view.seq_of(known[0]) if known else None
+    # uids only grow, so every message at or below the view's last uid is in the view
+    first = await s.store.messages.first_unseen(view.account_id, view.mailbox_id, view.uids[-1])
+    return view.seq_of(first) if first is not None and view.contains(first) else None
 
 
 async def _qresync(s: Session, view: MailboxView, q: QResync) -> None:
