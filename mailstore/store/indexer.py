@@ -14,6 +14,7 @@ import logging
 import asyncpg
 
 from mailstore.errors import Temporary
+from mailstore.store import search
 from mailstore.store.db import Database
 from mailstore.store.search import TOKEN_SPLIT
 
@@ -33,7 +34,7 @@ ON CONFLICT (body_id) DO NOTHING
 """
 #: Shorter tokens make no trigram a needle piece could use (pieces under 3 characters are not
 #: looked up in the index), so leaving them out loses nothing.
-MIN_TOKEN = 3
+MIN_TOKEN = search.MIN_TOKEN
 
 
 def search_terms(*texts: str) -> str:

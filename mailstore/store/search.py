@@ -162,6 +162,14 @@ _HEADER_COLUMNS = {
 TOKEN_SPLIT = re.compile(r"[ \t\n\r\f\v]+")
 
 
+def _single_token(value: str) -> bool:
+    return len(value) >= MIN_TOKEN and not TOKEN_SPLIT.search(value)
+
+
+#: Tokens shorter than this are not in ``body_terms`` (mailstore/store/indexer.py).
+MIN_TOKEN = 3
+
+
 def like_pattern(value: str) -> str:
     """``%needle%`` with LIKE's wildcards escaped (default escape character ``\\``)."""
     escaped = value.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -215,6 +223,8 @@ class _Compiler:
                 return self._terms(value) + f"b.body_text LIKE {self.param(like_pattern(value))}"
             case TextContains(value):
                 self.needs_body = True
+                if _single_token(value):
+                    return self._text_token(value)
                 p = self.param(like_pattern(value))
                 return self._terms(value) + f"(b.header_text LIKE {p} OR b.body_text LIKE {p})"
             case InternalDate(op, day):
@@ -250,6 +260,18 @@ class _Compiler:
             "UNION ALL SELECT q.body_id FROM index_queue q) AND "
         )
 
+    def _text_token(self, value: str) -> str:
+        """TEXT with a needle of one token (no white space, 3+ characters): it occurs in the
+        header or body text exactly when it occurs in a token of ``body_terms.terms`` (it cannot
+        span two tokens, nor fit in a dropped short one), so indexed bodies need no recheck;
+        bodies still queued for indexing are checked against their text."""
+        p = self.param(like_pattern(value))
+        return (
+            f"(m.body_id IN (SELECT t.body_id FROM body_terms t WHERE t.terms LIKE {p}) OR "
+            f"(m.body_id IN (SELECT q.body_id FROM index_queue q) "
+            f"AND (b.header_text LIKE {p} OR b.body_text LIKE {p})))"
+        )
+
     def _flag(self, flag: str) -> str:
         for name, bit in SYSTEM_FLAGS.items():
             if name.lower() == flag.lower():
@@ -262,7 +284,8 @@ class _Compiler:
         self.needs_body = True
         column = _HEADER_COLUMNS.get(name)
         if column is not None and value:
-            return f"lower({column}) LIKE {self.param(like_pattern(value))}"
+            # the decoded field's tokens are in body_terms too: an index-usable prefilter
+            return self._terms(value) + f"lower({column}) LIKE {self.param(like_pattern(value))}"
         # any other field: the [name, decoded value] pairs kept at ingest, behind cheap
         # necessary conditions (the field name in header_text, the value's pieces in the terms)
         pn = self.param(name)

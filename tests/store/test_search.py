@@ -158,3 +158,48 @@ async def test_indexer_fills_terms_and_search_stays_exact(store, account, box):
     assert await store.db.fetchval("SELECT count(*) FROM index_queue") == 0
     assert await store.messages.search(account.id, box.id, query) == before == [2]
     assert await store.messages.search(account.id, box.id, TextContains("quarterly report")) == [1]
+    assert await store.messages.search(account.id, box.id, HeaderContains("from", "alice")) == [1]
+    for needle, expected in [("quarterly", [1]), ("noon.", [2]), ("zzz", [])]:
+        assert await store.messages.search(account.id, box.id, TextContains(needle)) == expected
+
+
+NEEDLES = [
+    "ar",
+    "are",
+    "quarter",
+    "noon.",
+    "sure_thing",
+    "100%",
+    "bob@example.org",
+    "x-priority",
+    "1",
+    "pad",
+    "line\npad",
+    "été",
+    "andré",
+    "eur",
+    "total:",
+    "zzz",
+    "e",
+    "ing p",
+]
+
+
+async def test_indexed_and_unindexed_search_agree(store, account, box):
+    """The index is an accelerator only: every answer is the same before and after indexing."""
+    keys = [
+        k
+        for n in NEEDLES
+        for k in (
+            TextContains(n),
+            BodyContains(n),
+            HeaderContains("from", n),
+            HeaderContains("subject", n),
+            HeaderContains("to", n),
+        )
+    ]
+    before = [await store.messages.search(account.id, box.id, k) for k in keys]
+    assert await store.indexer.index_pending() == 4
+    after = [await store.messages.search(account.id, box.id, k) for k in keys]
+    assert after == before
+    assert any(before)  # the needles do match something
