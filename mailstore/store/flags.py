@@ -46,7 +46,7 @@ def split_flags(flags: Iterable[str]) -> tuple[int, list[str]]:
 
 def join_flags(mask: int, keywords: Iterable[str]) -> tuple[str, ...]:
     """(mask, keywords) to flag names: system flags first, in a fixed order."""
-    return _join(mask, tuple(keywords))
+    return _join(mask, keywords if isinstance(keywords, tuple) else tuple(keywords))
 
 
 @functools.lru_cache(maxsize=4096)
