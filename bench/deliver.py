@@ -29,7 +29,7 @@ from mailstore.embedded import start_embedded
 from mailstore.migrate import upgrade_async
 from mailstore.store import Passwords, Store, Target, prepare
 
-TABLES = ("bodies", "messages")
+TABLES = ("bodies", "messages", "body_terms", "index_queue")
 
 
 async def _create_db(admin_url: str, name: str) -> str:
