@@ -547,6 +547,26 @@ expunged = Table(
     comment="Expunged UIDs with their MODSEQ, for QRESYNC VANISHED.",
 )
 
+maildrop_locks = Table(
+    "maildrop_locks",
+    metadata,
+    Column(
+        "account_id",
+        BigInteger,
+        ForeignKey("accounts.id", ondelete="CASCADE"),
+        primary_key=True,
+        comment="Account whose maildrop (INBOX) a POP3 session holds.",
+    ),
+    Column("holder", Text, nullable=False, comment="Process and session holding the lock."),
+    Column(
+        "expires_at",
+        DateTime(timezone=True),
+        nullable=False,
+        comment="Lease end: the holder renews it; another session may take an expired lock.",
+    ),
+    comment="POP3 exclusive-access locks shared by every front-end process (RFC 1939 §8).",
+)
+
 queue_messages = Table(
     "queue_messages",
     metadata,

@@ -12,6 +12,7 @@ from mailstore.store.db import Database
 from mailstore.store.directory import Account, Alias, Directory, Domain, Resolution
 from mailstore.store.indexer import Indexer
 from mailstore.store.ingest import Incoming, Ingest, Stored, Target, prepare
+from mailstore.store.locks import Locks
 from mailstore.store.mailboxes import Mailboxes, MailboxInfo
 from mailstore.store.messages import (
     Changes,
@@ -41,6 +42,7 @@ class Store:
         self.ingest = Ingest(db)
         self.queue = Queue(db)
         self.indexer = Indexer(db)
+        self.locks = Locks(db)
 
     @classmethod
     async def open(
@@ -80,6 +82,7 @@ __all__ = [
     "Incoming",
     "Indexer",
     "Ingest",
+    "Locks",
     "MailboxInfo",
     "Mailboxes",
     "MessageRow",

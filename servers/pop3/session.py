@@ -12,6 +12,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import socket
+import time
+import uuid
 
 from mailstore.errors import MailstoreError, Temporary
 
@@ -32,7 +36,7 @@ from .replies import (
     err,
     ok,
 )
-from .settings import plaintext_allowed
+from .settings import LOCK_RENEW_EVERY, LOCK_TTL, plaintext_allowed
 from .shared import Shared
 from .state import Authorization, State, Transaction, Update
 from .wire import multiline
@@ -50,6 +54,9 @@ class Session:
         self.state: State = Authorization()
         self.closing = False
         self.bad_commands = 0
+        #: This session's name in the database's maildrop lock (unique across processes).
+        self.lock_holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+        self.lock_renewed = 0.0
 
     # -- the loop ------------------------------------------------------------------------------
     async def run(self) -> None:
@@ -87,6 +94,7 @@ class Session:
             await self.bad_command(err(exc.text), f"{type(exc).__name__}: {exc.text}")
             return
         entry = TABLE[type(command)]
+        await self.renew_lock()
         if not isinstance(self.state, entry.states):
             name = type(command).__name__.upper()
             await self.fail(NOT_IN_STATE, f"{name} in {type(self.state).__name__}")
@@ -100,6 +108,28 @@ class Session:
         except MailstoreError as exc:
             await self.fail(err("server error", RespCode.SYS_PERM), f"engine: {exc!r}")
 
+    async def release_locks(self, account_id: int) -> None:
+        """Free the maildrop in this process and in the database (idempotent)."""
+        self.shared.locks.release(account_id)
+        if self.lock_renewed:
+            self.lock_renewed = 0.0
+            try:
+                await self.shared.store.locks.release(account_id, self.lock_holder)
+            except MailstoreError as exc:  # the lease expires by itself
+                log.warning("pop3 %s: could not release the maildrop lock: %s", self.conn.peer, exc)
+
+    async def renew_lock(self) -> None:
+        """Keep the maildrop lease alive while the session works (at most once a minute)."""
+        if not isinstance(self.state, Transaction):
+            return
+        if time.monotonic() - self.lock_renewed < LOCK_RENEW_EVERY:
+            return
+        self.lock_renewed = time.monotonic()
+        try:
+            await self.shared.store.locks.renew(self.state.account.id, self.lock_holder, LOCK_TTL)
+        except MailstoreError as exc:
+            log.warning("pop3 %s: could not renew the maildrop lock: %s", self.conn.peer, exc)
+
     async def end(self) -> None:
         """Release what the session holds; apply nothing (UPDATE only comes through QUIT)."""
         try:
@@ -108,8 +138,10 @@ class Session:
                     Transaction(account=account, maildrop=maildrop)
                     | Update(account=account, maildrop=maildrop)
                 ):
-                    self.shared.locks.release(account.id)
-                    await maildrop.flush_seen()
+                    try:
+                        await maildrop.flush_seen()
+                    finally:
+                        await self.release_locks(account.id)
         finally:
             await self.conn.close()
             log.info("pop3 %s: disconnected", self.conn.peer)

@@ -8,6 +8,7 @@ will be read once they exist.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from servers.common.net import is_loopback
@@ -48,3 +49,9 @@ def plaintext_allowed(secure: bool, peer_host: str | None, plaintext_on_loopback
     """USER/PASS and AUTH PLAIN are allowed under TLS, or from a loopback address when
     ``[auth] plaintext_on_loopback`` is on (DESIGN.md; as Dovecot's disable_plaintext_auth)."""
     return secure or (plaintext_on_loopback and is_loopback(peer_host))
+
+
+#: The maildrop lock's lease (database row shared by all processes): longer than the idle
+#: timeout, renewed while the session is used, so only a dead process's lock ever expires.
+LOCK_TTL = timedelta(seconds=IDLE_TIMEOUT + 300)
+LOCK_RENEW_EVERY = 60.0

@@ -219,3 +219,30 @@ async def test_failed_logins_are_throttled(start_pop3) -> None:
     assert throttle.blocked(HOST)
     reply = await asyncio.to_thread(attempt, PASSWORD)  # refused even with the right password
     assert reply == b"-ERR [SYS/TEMP] too many failed logins, try again later"
+
+
+async def test_lock_held_by_another_process(pop3) -> None:
+    """The maildrop lock is a database lease: a session in another process blocks this one
+    until it releases the lease, or until the lease expires (that process died)."""
+    from datetime import timedelta
+
+    locks, account_id = pop3.store.locks, pop3.account.id
+    assert await locks.acquire(account_id, "other-host:4242:abc", timedelta(minutes=15))
+    assert not await locks.acquire(account_id, "third:1:x", timedelta(minutes=15))
+
+    def refused() -> bytes:
+        pop = pop3.client()
+        pop.user(LOGIN)
+        with pytest.raises(poplib.error_proto) as info:
+            pop.pass_(PASSWORD)
+        pop.close()
+        return info.value.args[0]
+
+    assert (await asyncio.to_thread(refused)).startswith(b"-ERR [IN-USE]")
+    await locks.release(account_id, "other-host:4242:abc")
+    await asyncio.to_thread(lambda: pop3.login().quit())
+    # a dead process's lease: expired, so the next session takes it over
+    assert await locks.acquire(account_id, "dead:1:x", timedelta(seconds=-1))
+    await asyncio.to_thread(lambda: pop3.login().quit())
+    rows = await pop3.store.db.fetchval("SELECT count(*) FROM maildrop_locks")
+    assert rows == 0  # QUIT released the lease it took over

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import TYPE_CHECKING
 
 from servers.common.sasl import SaslError, parse_plain
@@ -21,7 +22,7 @@ from servers.pop3.parse import (
     parse_sasl_response,
 )
 from servers.pop3.replies import BAD_LOGIN, IN_USE, THROTTLED, CommandError, RespCode, ok
-from servers.pop3.settings import IMPLEMENTATION
+from servers.pop3.settings import IMPLEMENTATION, LOCK_TTL
 from servers.pop3.state import Authorization, State, Transaction
 
 if TYPE_CHECKING:
@@ -142,9 +143,17 @@ async def login(session: Session, name: str, password: str) -> None:
     if not shared.locks.acquire(account.id):  # RFC 2449 §8.1.1
         raise CommandError(IN_USE, detail=f"{account.address} already has a POP3 session")
     try:
-        maildrop = await Maildrop.open(
-            shared.store, account.id, shared.sizes, marks_seen=shared.settings.retr_marks_seen
-        )
+        # the same lock across every process (a lease row in the database)
+        if not await shared.store.locks.acquire(account.id, session.lock_holder, LOCK_TTL):
+            raise CommandError(IN_USE, detail=f"{account.address} has a POP3 session elsewhere")
+        session.lock_renewed = time.monotonic()
+        try:
+            maildrop = await Maildrop.open(
+                shared.store, account.id, shared.sizes, marks_seen=shared.settings.retr_marks_seen
+            )
+        except BaseException:
+            await shared.store.locks.release(account.id, session.lock_holder)
+            raise
     except BaseException:
         shared.locks.release(account.id)
         raise

@@ -28,4 +28,6 @@ async def quit_(session: Session, state: State, command: Quit) -> None:
             await maildrop.flush_seen()
             removed = await maildrop.commit()  # raises CommandError: -ERR, then close
             log.info("pop3 %s: %s quit, %d removed", session.conn.peer, account.address, removed)
+            # free the maildrop before answering: the client may log in again at once
+            await session.release_locks(account.id)
             await session.reply(ok(f"{signoff} ({removed} messages deleted)"))
