@@ -103,6 +103,16 @@ class SMTPConfig:
 
 
 @dataclass(frozen=True)
+class POP3Config:
+    #: RETR marks the message \\Seen, so IMAP and POP3 agree about what was read.
+    retr_marks_seen: bool = True
+    #: RFC 1939 §3: the autologout timer must be at least 10 minutes.
+    idle_timeout: float = 600.0
+    #: Unknown or malformed commands tolerated before the connection is closed.
+    max_bad_commands: int = 10
+
+
+@dataclass(frozen=True)
 class DNSConfig:
     #: ``host:port`` resolvers for SPF/DKIM/DMARC/MX lookups; empty uses the system resolver.
     nameservers: list[str] = field(default_factory=list)
@@ -191,6 +201,7 @@ class Config:
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     dns: DNSConfig = field(default_factory=DNSConfig)
     smtp: SMTPConfig = field(default_factory=SMTPConfig)
+    pop3: POP3Config = field(default_factory=POP3Config)
     queue: QueueConfig = field(default_factory=QueueConfig)
     dkim: DKIMConfig = field(default_factory=DKIMConfig)
     srs: SRSConfig = field(default_factory=SRSConfig)
@@ -352,6 +363,11 @@ def _validate(section: str, obj: Any) -> None:
             raise ConfigError("database.pool_min/pool_max: need 1 <= pool_min <= pool_max")
     elif section in ("queue", "dkim", "srs"):
         _validate_outbound(section, obj)
+    elif section == "pop3":
+        if obj.idle_timeout < 600:
+            raise ConfigError("pop3.idle_timeout: RFC 1939 asks for at least 600 seconds")
+        if obj.max_bad_commands < 1:
+            raise ConfigError("pop3.max_bad_commands: must be positive")
     elif section == "smtp":
         if obj.bare_line_endings not in ("reject", "normalise"):
             raise ConfigError('smtp.bare_line_endings: expected "reject" or "normalise"')

@@ -42,6 +42,9 @@ class Pop3Settings:
         return cls(
             hostname=config.server.hostname,
             plaintext_on_loopback=config.auth.plaintext_on_loopback,
+            idle_timeout=config.pop3.idle_timeout,
+            retr_marks_seen=config.pop3.retr_marks_seen,
+            max_bad_commands=config.pop3.max_bad_commands,
         )
 
 

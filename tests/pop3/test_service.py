@@ -6,6 +6,8 @@ import asyncio
 import importlib
 import re
 
+import pytest
+
 from servers.pop3.service import create
 from servers.runner import FRONT_ENDS
 from tests.pop3.helpers import LOGIN, PASSWORD
@@ -68,3 +70,21 @@ async def test_sessions_on_both_listeners_share_the_lock(pop3, client_tls) -> No
         secure.quit()
 
     await asyncio.to_thread(scenario)
+
+
+def test_pop3_settings_come_from_config(tmp_path) -> None:
+    from mailstore.config import ConfigError, load_config
+    from servers.pop3.settings import Pop3Settings
+
+    (tmp_path / "mailstore.toml").write_text(
+        "[pop3]\nretr_marks_seen = false\nidle_timeout = 900\nmax_bad_commands = 3\n"
+    )
+    settings = Pop3Settings.from_config(load_config(home=tmp_path, environ={}))
+    assert (settings.retr_marks_seen, settings.idle_timeout, settings.max_bad_commands) == (
+        False,
+        900.0,
+        3,
+    )
+    (tmp_path / "mailstore.toml").write_text("[pop3]\nidle_timeout = 60\n")
+    with pytest.raises(ConfigError, match=r"pop3\.idle_timeout"):
+        load_config(home=tmp_path, environ={})
