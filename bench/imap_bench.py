@@ -32,7 +32,10 @@ LISTENERS = ("smtp", "submission", "submissions", "lmtp", "imap", "imaps", "pop3
 READY = "mailstore is running"
 
 
-def start_server(url: str, home: Path) -> tuple[subprocess.Popen[bytes], int]:
+def start_server(
+    url: str, home: Path, listener: str = "imap"
+) -> tuple[subprocess.Popen[bytes], int]:
+    """Run `mailstore serve` on ``url``; returns the process and ``listener``'s port."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MAILSTORE_")}
     env.update({f"MAILSTORE_LISTENERS_{n.upper()}": "127.0.0.1:0" for n in LISTENERS})
     env["MAILSTORE_DATABASE_URL"] = url
@@ -49,14 +52,14 @@ def start_server(url: str, home: Path) -> tuple[subprocess.Popen[bytes], int]:
         line = proc.stdout.readline().decode(errors="replace")
         if not line:
             break
-        m = re.match(r"imap listening on 127\.0\.0\.1:(\d+)", line)
+        m = re.match(rf"{listener} listening on 127\.0\.0\.1:(\d+)", line)
         if m:
             port = int(m.group(1))
         if READY in line:
             break
     if not port:
         proc.kill()
-        raise SystemExit("mailstore serve did not start an IMAP listener")
+        raise SystemExit(f"mailstore serve did not start a {listener} listener")
     return proc, port
 
 
