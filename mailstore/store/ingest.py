@@ -280,6 +280,10 @@ class Ingest:
             body_ids[sha] = await reference_body(
                 conn, group[0].message.raw, group[0].message.parsed, len(group)
             )
+        # a new body none of whose copies was accepted (every target over quota, say) goes
+        unused = [body_id for sha, (body_id, _) in fresh.items() if sha not in by_body]
+        if unused:
+            await conn.execute("DELETE FROM bodies WHERE id = ANY($1::bigint[])", unused)
         await conn.executemany(
             "INSERT INTO messages (account_id, mailbox_id, uid, body_id, flags, keywords, modseq, "
             "internal_date, size) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",

@@ -123,3 +123,14 @@ async def test_notification_reaches_listener(store, account):
     finally:
         unsubscribe()
         await listener.close()
+
+
+async def test_batch_with_a_message_whose_targets_all_fail_leaves_no_orphan_body(store, account):
+    carol = await store.directory.add_account("carol@example.org", "pw", quota_bytes=10)
+    ok = await prepare(make_message(subject="fits"))
+    full = await prepare(make_message(subject="too big for carol"))
+    results = await store.ingest.store([(ok, Target(account.id)), (full, Target(carol.id))])
+    assert results[0].uid == 1 and isinstance(results[1], OverQuota)
+    rows = await store.db.fetch("SELECT sha256, refcount FROM bodies")
+    assert [(r["sha256"], r["refcount"]) for r in rows] == [(ok.parsed.sha256, 1)]
+    assert await store.db.fetchval("SELECT count(*) FROM index_queue") == 1
