@@ -93,9 +93,23 @@ class _Copy:
     modseq: int = 0
 
 
+#: Group commit: deliveries waiting while a transaction commits are stored together in the
+#: next one, up to this many copies or bytes.
+GROUP_MAX_COPIES = 256
+GROUP_MAX_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(slots=True)
+class _Pending:
+    items: list[tuple[Incoming, Target]]
+    done: asyncio.Future[list[Stored | MailstoreError]]
+
+
 class Ingest:
     def __init__(self, db: Database):
         self.db = db
+        self._pending: list[_Pending] = []
+        self._committer: asyncio.Task[None] | None = None
 
     async def deliver(
         self, message: Incoming, targets: Sequence[Target]
@@ -104,9 +118,53 @@ class Ingest:
 
         Returns a result per target: :class:`Stored`, or the error for that target alone
         (:class:`OverQuota`, :class:`NotFound`); the others are still stored (LMTP's
-        per-recipient replies). Nothing is committed when every target failed.
+        per-recipient replies). Returns only after COMMIT.
+
+        Group commit: while one delivery transaction commits, deliveries that arrive meanwhile
+        wait and then go together in the next transaction, so concurrent deliveries (many SMTP
+        connections into one mailbox) share the row locks and the WAL flush instead of queueing
+        on them one by one. Each caller still gets its answer only after its COMMIT.
         """
-        return await self.store([(message, t) for t in targets])
+        items = [(message, t) for t in targets]
+        if not items:
+            return []
+        done: asyncio.Future[list[Stored | MailstoreError]] = (
+            asyncio.get_running_loop().create_future()
+        )
+        self._pending.append(_Pending(items, done))
+        if self._committer is None or self._committer.done():
+            self._committer = asyncio.create_task(self._commit_pending(), name="ingest-group")
+        return await done
+
+    async def _commit_pending(self) -> None:
+        while self._pending:
+            group: list[_Pending] = []
+            copies = size = 0
+            while self._pending and (
+                not group
+                or (
+                    copies + len(self._pending[0].items) <= GROUP_MAX_COPIES
+                    and size + len(self._pending[0].items[0][0].raw) <= GROUP_MAX_BYTES
+                )
+            ):
+                p = self._pending.pop(0)
+                group.append(p)
+                copies += len(p.items)
+                size += len(p.items[0][0].raw)
+            try:
+                results = await self.store([item for p in group for item in p.items])
+            except BaseException as exc:  # the whole transaction failed: every caller hears it
+                for p in group:
+                    if not p.done.done():
+                        p.done.set_exception(exc)
+                if isinstance(exc, asyncio.CancelledError):
+                    raise
+                continue
+            offset = 0
+            for p in group:
+                if not p.done.done():
+                    p.done.set_result(results[offset : offset + len(p.items)])
+                offset += len(p.items)
 
     async def append(
         self, account_id: int, mailbox: str, message: Incoming, flags: Sequence[str] = ()
