@@ -142,7 +142,7 @@ async def run(args: argparse.Namespace, url: str) -> None:
         before = await storage_bytes(store)
         single = await bench_single(store, bob.id, raws, args.concurrency)
         print(
-            f"deliver, 1 transaction/message, {args.concurrency} concurrent: "
+            f"deliver, one call per message (group commit), {args.concurrency} concurrent: "
             f"{single['msgs_per_s']:.0f} msgs/s, {single['mb_per_s']:.1f} MB/s, "
             f"p50 {single['p50_ms']:.1f} ms, p99 {single['p99_ms']:.1f} ms ({single['seconds']:.1f} s)"
         )
