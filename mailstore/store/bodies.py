@@ -13,18 +13,19 @@ from collections.abc import Iterable
 
 import asyncpg
 
-from mailstore.message import ParsedMessage
+from mailstore.message import ParsedMessage, bodystructure_to_wire, envelope_to_wire
 from mailstore.message.wire import crlf_size
 
 _INSERT_BODY = """
 INSERT INTO bodies (
     sha256, refcount, size, raw, wire_size, header_size, lines, parts, envelope, bodystructure,
+    envelope_wire, structure_wire, body_wire,
     subject, from_addr, to_addr, cc_addr, bcc_addr, message_id, in_reply_to, "references",
     sent_date, sort_subject, sort_from, sort_to, sort_cc, sort_display_from, sort_display_to,
     headers, header_text, body_text, attachments
 ) VALUES (
     $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-    $21, $22, $23, $24, $25, $26, $27, $28, $29
+    $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32
 )
 ON CONFLICT (sha256) DO UPDATE SET refcount = bodies.refcount + EXCLUDED.refcount
 RETURNING id
@@ -63,6 +64,9 @@ def body_args(raw: bytes, parsed: ParsedMessage, refs: int) -> tuple[object, ...
         {k: list(v) for k, v in parsed.parts.items()},
         _json_safe(parsed.envelope),
         _json_safe(parsed.bodystructure),
+        envelope_to_wire(parsed.envelope),
+        bodystructure_to_wire(parsed.bodystructure, True),
+        bodystructure_to_wire(parsed.bodystructure, False),
         _clean(parsed.subject),
         _clean(parsed.from_),
         _clean(parsed.to),

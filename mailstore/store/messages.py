@@ -44,6 +44,10 @@ class MessageRow:
     envelope: list[Any] | None = None
     bodystructure: dict[str, Any] | None = None
     raw: bytes | None = None
+    #: ENVELOPE / BODYSTRUCTURE / BODY as IMAP sends them (without UTF8=ACCEPT), stored at ingest
+    envelope_wire: bytes | None = None
+    structure_wire: bytes | None = None
+    body_wire: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +177,7 @@ class Messages:
         envelope: bool = False,
         structure: bool = False,
         raw: bool = False,
+        wire: bool = False,
     ) -> AsyncIterator[MessageRow]:
         """Stream rows for ``uids`` (in uid order), reading only the columns asked for."""
         cols = [
@@ -185,7 +190,7 @@ class Messages:
             "m.size",
         ]
         join = ""
-        if envelope or structure or raw:
+        if envelope or structure or raw or wire:
             join = " JOIN bodies b ON b.id = m.body_id"
             cols += ["b.header_size", "b.lines", "b.parts"]
             if envelope:
@@ -194,12 +199,16 @@ class Messages:
                 cols.append("b.bodystructure")
             if raw:
                 cols.append("b.raw")
+            if wire:
+                cols += ["b.envelope_wire", "b.structure_wire", "b.body_wire"]
         query = (
             f"SELECT {', '.join(cols)} FROM messages m{join} WHERE m.account_id = $1 "
             "AND m.mailbox_id = $2 AND m.uid = ANY($3::bigint[]) ORDER BY m.uid"
         )
         ordered = sorted(set(uids))
-        chunk = 100 if raw else FETCH_CHUNK_PARSED if (envelope or structure) else FETCH_CHUNK
+        chunk = (
+            100 if raw else FETCH_CHUNK_PARSED if (envelope or structure or wire) else FETCH_CHUNK
+        )
         for start in range(0, len(ordered), chunk):
             rows = await self.db.fetch(
                 query, account_id, mailbox_id, ordered[start : start + chunk]

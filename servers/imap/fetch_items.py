@@ -63,7 +63,14 @@ class FetchFormatter:
             case FetchAttr.RFC822_SIZE:
                 return lambda row: b"RFC822.SIZE %d" % row.size
             case FetchAttr.ENVELOPE:
-                return lambda row: b"ENVELOPE " + envelope_to_wire(row.envelope or [], utf8)
+                return lambda row: (
+                    b"ENVELOPE "
+                    + (
+                        row.envelope_wire
+                        if row.envelope_wire is not None
+                        else envelope_to_wire(row.envelope or [], utf8)
+                    )
+                )
             case FetchAttr.BODYSTRUCTURE:
                 return lambda row: b"BODYSTRUCTURE " + _structure(row, True, utf8)
             case FetchAttr.BODY:
@@ -87,6 +94,9 @@ def _raw(row: MessageRow) -> bytes:
 
 
 def _structure(row: MessageRow, extended: bool, utf8: bool) -> bytes:
+    stored = row.structure_wire if extended else row.body_wire
+    if stored is not None:  # encoded at ingest (sessions without UTF8=ACCEPT)
+        return stored
     return bodystructure_to_wire(row.bodystructure or {}, extended, utf8)
 
 

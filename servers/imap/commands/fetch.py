@@ -36,15 +36,20 @@ class Plan:
     structure: bool
     raw: bool
     sets_seen: bool
+    #: ENVELOPE/BODY/BODYSTRUCTURE as stored at ingest, ready to send (not for UTF8=ACCEPT)
+    wire: bool = False
 
     @classmethod
-    def of(cls, items: tuple[FetchItem, ...]) -> Plan:
+    def of(cls, items: tuple[FetchItem, ...], utf8: bool = False) -> Plan:
         binary = any(
             isinstance(i, BinarySize) or (isinstance(i, BodySection) and i.binary) for i in items
         )
+        shapes = FetchAttr.BODY in items or FetchAttr.BODYSTRUCTURE in items
+        wire = not utf8 and (FetchAttr.ENVELOPE in items or shapes)
         return cls(
-            envelope=FetchAttr.ENVELOPE in items,
-            structure=binary or FetchAttr.BODY in items or FetchAttr.BODYSTRUCTURE in items,
+            envelope=FetchAttr.ENVELOPE in items and not wire,
+            structure=binary or (shapes and not wire),
+            wire=wire,
             raw=any(isinstance(i, BodySection | BinarySize) or i in _RAW_ATTRS for i in items),
             sets_seen=any(
                 (isinstance(i, BodySection) and not i.peek) or i in _SEEN_ATTRS for i in items
@@ -63,7 +68,7 @@ async def fetch(s: Session, cmd: Fetch) -> None:
         uids = await _changed_since(s, view, cmd, uids)
     if not uids:
         return
-    plan = Plan.of(cmd.items)
+    plan = Plan.of(cmd.items, s.modes.utf8)
     seen = await _mark_seen(s, view, uids) if plan.sets_seen and not view.readonly else {}
     formatter = FetchFormatter(view, cmd, s.modes, seen)
     batches = await _batches(s, view, uids) if plan.raw else [uids]
@@ -75,6 +80,7 @@ async def fetch(s: Session, cmd: Fetch) -> None:
             envelope=plan.envelope,
             structure=plan.structure,
             raw=plan.raw,
+            wire=plan.wire,
         )
         async for row in rows:
             await s.write(formatter.response(row))
