@@ -2,7 +2,7 @@
 
     python -m bench.deliver --count 10000 [--concurrency 8] [--database-url URL]
 
-Prints, for the corpus (bench/corpus.py): msgs/s and MB/s delivering COUNT messages into one
+Prints, for the corpus (bench/corpus/): msgs/s and MB/s delivering COUNT messages into one
 mailbox with durable commits (one transaction per message, CONCURRENCY concurrent deliveries),
 the same in batches (one transaction per BATCH messages, as an importer does), stored bytes per
 message, and the storage cost of one 1 MB message delivered to 100 users. Without

@@ -2,7 +2,7 @@
 
     python -m bench.import_bench --count 10000 [--batch 250] [--workers N] [--database-url URL]
 
-Writes COUNT corpus messages (bench/corpus.py) as an mboxrd file and as a Maildir (in a
+Writes COUNT corpus messages (bench/corpus/) as an mboxrd file and as a Maildir (in a
 separate process, so their generation does not count in this process's memory), then through
 the real importer (:mod:`mailstore.transfer`) imports the mbox into one account and the
 Maildir into another, runs the mbox import again (every message already there: the cost of a

@@ -4,7 +4,7 @@
 
 Starts the SMTP service (MX listener only, on 127.0.0.1 port 0) against a temporary embedded
 PostgreSQL (fsync and synchronous_commit on), or a fresh database on ``--database-url``, with
-10 accounts the corpus (bench/corpus.py) is addressed to. A client process (aiosmtplib, so the
+10 accounts the corpus (bench/corpus/) is addressed to. A client process (aiosmtplib, so the
 load does not share the server's event loop) sends COUNT messages over CONCURRENCY connections,
 each reused for many transactions, and prints accepted msgs/s and the p50/p99 latency from the
 end of DATA (the final ``.<CRLF>`` written) to the ``250`` reply, which the server sends only

@@ -1,0 +1,7 @@
+"""``python -m bench.corpus``."""
+
+import sys
+
+from bench.corpus.writers import main
+
+sys.exit(main())
