@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import sys
+from pathlib import Path
 
 from rich.table import Table
 
@@ -14,6 +17,8 @@ from mailstore.cli.common import (
     parse_size,
     read_password,
 )
+from mailstore.errors import AlreadyExists
+from mailstore.transfer.passwd import parse_passwd
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -41,7 +46,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = usub.add_parser("passwd", help="set an account's password")
     p.add_argument("address")
     p.add_argument("--password-stdin", action="store_true")
+    p.add_argument(
+        "--hash-stdin",
+        action="store_true",
+        help="read a hash from another server ({SHA512-CRYPT}, {BLF-CRYPT}, {ARGON2ID}) instead",
+    )
     p.set_defaults(func=user_passwd)
+    p = usub.add_parser("import-passwd", help="create accounts from a Dovecot passwd-file")
+    p.add_argument("file")
+    p.add_argument("--domain", help="domain for user names without @")
+    p.add_argument("--update", action="store_true", help="replace hashes of existing accounts")
+    p.set_defaults(func=user_import_passwd)
     p = usub.add_parser("quota", help="set an account's quota (e.g. 2G, or none)")
     p.add_argument("address")
     p.add_argument("size")
@@ -115,10 +130,41 @@ async def user_list(args: argparse.Namespace) -> int:
 
 
 async def user_passwd(args: argparse.Namespace) -> int:
+    if args.hash_stdin:
+        stored = sys.stdin.readline().strip()
+        async with opened_store(config_from_args(args)) as store:
+            await store.directory.set_password_hash(args.address, stored)
+        console.print(f"password hash of {args.address} set (re-hashed at the next login)")
+        return 0
     password = read_password(args.password_stdin)
     async with opened_store(config_from_args(args)) as store:
         await store.directory.set_password(args.address, password)
     console.print(f"password of {args.address} changed")
+    return 0
+
+
+async def user_import_passwd(args: argparse.Namespace) -> int:
+    """Accounts from a Dovecot passwd-file: missing ones created, existing ones left alone
+    unless ``--update`` (then their hash is replaced)."""
+    config = config_from_args(args)
+    text = await asyncio.to_thread(Path(args.file).read_text, encoding="utf-8")
+    entries = parse_passwd(text.splitlines(), args.domain)
+    quota = config.limits.default_quota or None
+    created = updated = kept = 0
+    async with opened_store(config) as store:
+        for entry in entries:
+            try:
+                await store.directory.add_account(
+                    entry.address, None, quota, password_hash=entry.password_hash
+                )
+                created += 1
+            except AlreadyExists:
+                if args.update:
+                    await store.directory.set_password_hash(entry.address, entry.password_hash)
+                    updated += 1
+                else:
+                    kept += 1
+    console.print(f"{created} accounts created, {updated} updated, {kept} left as they were")
     return 0
 
 

@@ -16,7 +16,7 @@ from mailstore.addresses import (
 from mailstore.errors import AlreadyExists, Cannot, InvalidArgument, NotFound
 from mailstore.store.db import Database
 from mailstore.store.mailboxes import create_default_mailboxes, release_messages
-from mailstore.store.passwords import Passwords
+from mailstore.store.passwords import Passwords, normalize_hash
 
 #: Alias chains longer than this are treated as loops.
 MAX_ALIAS_DEPTH = 10
@@ -97,11 +97,21 @@ class Directory:
 
     # -- accounts ----------------------------------------------------------------------------
     async def add_account(
-        self, address: str, password: str | None, quota_bytes: int | None = None
+        self,
+        address: str,
+        password: str | None,
+        quota_bytes: int | None = None,
+        *,
+        password_hash: str | None = None,
     ) -> Account:
+        """Create an account with a password, or with a hash imported from another server
+        (``password_hash``, see :func:`normalize_hash`), re-hashed at its first login."""
         addr = normalize_address(address)
         _, domain = split_address(addr)
-        password_hash = await self.passwords.hash(password) if password else None
+        if password_hash is not None:
+            password_hash = normalize_hash(password_hash)
+        elif password:
+            password_hash = await self.passwords.hash(password)
 
         async def work(conn: asyncpg.Connection) -> Account:
             domain_id = await conn.fetchval("SELECT id FROM domains WHERE name = $1", domain)
@@ -175,8 +185,22 @@ class Directory:
         if status == "UPDATE 0":
             raise NotFound(f"no account {addr}")
 
+    async def set_password_hash(self, address: str, password_hash: str) -> None:
+        """Store a hash imported from another server as is; re-hashed at the next login."""
+        addr = normalize_address(address)
+        stored = normalize_hash(password_hash)
+        status = await self.db.execute(
+            "UPDATE accounts SET password_hash = $2 WHERE address = $1", addr, stored
+        )
+        if status == "UPDATE 0":
+            raise NotFound(f"no account {addr}")
+
     async def authenticate(self, login: str, password: str) -> Account | None:
-        """The account when the password matches; None otherwise (same cost either way)."""
+        """The account when the password matches; None otherwise (same cost either way).
+
+        A matching hash that is not argon2id with our parameters (imported, or made before the
+        parameters changed) is replaced by one that is, unless the password changed meanwhile.
+        """
         try:
             addr = normalize_address(login)
         except InvalidArgument:
@@ -192,6 +216,14 @@ class Directory:
         ok = await self.passwords.verify(stored, password)
         if not ok or row is None or stored is None:
             return None
+        if self.passwords.needs_rehash(stored):
+            fresh = await self.passwords.hash(password)
+            await self.db.execute(
+                "UPDATE accounts SET password_hash = $2 WHERE id = $1 AND password_hash = $3",
+                row["id"],
+                fresh,
+                stored,
+            )
         data = dict(row)
         data.pop("password_hash")
         return Account(**data)

@@ -191,3 +191,38 @@ def test_embedded_database_and_serve(tmp_path):
             proc.kill()
     # the embedded server stopped with the last process that used it
     assert not (home / "pgdata" / "postmaster.pid").exists()
+
+
+def test_import_passwd_file(cli, tmp_path):
+    """Accounts from a Dovecot passwd-file: created once, kept on a second run, refused whole
+    when a line has an unsupported scheme."""
+    sha512 = (
+        "$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYE"
+        "dFCoEOfaS35inz1"
+    )
+    assert cli("domain", "add", "example.org").returncode == 0
+    bad = tmp_path / "bad.passwd"
+    bad.write_text(f"zed:{{SHA512-CRYPT}}{sha512}\nyan:{{PLAIN}}secret\n")
+    r = cli("user", "import-passwd", str(bad), "--domain", "example.org")
+    assert r.returncode == 1
+    assert b"line 2: unsupported password scheme {PLAIN}" in r.stderr
+    assert b"zed@" not in cli("user", "list").stdout
+
+    good = tmp_path / "users.passwd"
+    good.write_text(
+        f"alice:{{SHA512-CRYPT}}{sha512}:1000:1000::/home/alice::\ncarol@example.org:{sha512}\n"
+    )
+    r = cli("user", "import-passwd", str(good), "--domain", "example.org")
+    assert r.returncode == 0, r.stderr
+    assert b"2 accounts created, 0 updated, 0 left as they were" in r.stdout
+    r = cli("user", "import-passwd", str(good), "--domain", "example.org")
+    assert b"0 accounts created, 0 updated, 2 left as they were" in r.stdout
+    r = cli("user", "import-passwd", str(good), "--domain", "example.org", "--update")
+    assert b"0 accounts created, 2 updated, 0 left as they were" in r.stdout
+    listing = cli("user", "list").stdout
+    assert b"alice@example.org" in listing and b"carol@example.org" in listing
+
+    r = cli("user", "passwd", "alice@example.org", "--hash-stdin", stdin=b"{PLAIN}x\n")
+    assert r.returncode == 1 and b"unsupported password scheme {PLAIN}" in r.stderr
+    r = cli("user", "passwd", "alice@example.org", "--hash-stdin", stdin=sha512.encode() + b"\n")
+    assert r.returncode == 0, r.stderr
