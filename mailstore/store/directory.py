@@ -58,6 +58,8 @@ class Resolution:
 class Directory:
     def __init__(self, db: Database, passwords: Passwords):
         self.db = db
+        #: Accounts whose password hash is being upgraded by this process right now.
+        self._rehashing: set[int] = set()
         self.passwords = passwords
 
     # -- domains -----------------------------------------------------------------------------
@@ -216,14 +218,20 @@ class Directory:
         ok = await self.passwords.verify(stored, password)
         if not ok or row is None or stored is None:
             return None
-        if self.passwords.needs_rehash(stored):
-            fresh = await self.passwords.hash(password)
-            await self.db.execute(
-                "UPDATE accounts SET password_hash = $2 WHERE id = $1 AND password_hash = $3",
-                row["id"],
-                fresh,
-                stored,
-            )
+        if self.passwords.needs_rehash(stored) and row["id"] not in self._rehashing:
+            # one re-hash per account at a time: a client opening ten connections at once
+            # after a migration must not cost ten argon2 hashes
+            self._rehashing.add(row["id"])
+            try:
+                fresh = await self.passwords.hash(password)
+                await self.db.execute(
+                    "UPDATE accounts SET password_hash = $2 WHERE id = $1 AND password_hash = $3",
+                    row["id"],
+                    fresh,
+                    stored,
+                )
+            finally:
+                self._rehashing.discard(row["id"])
         data = dict(row)
         data.pop("password_hash")
         return Account(**data)

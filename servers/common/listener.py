@@ -17,6 +17,11 @@ log = logging.getLogger(__name__)
 #: Runs one client session over the connection's streams.
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
+#: listen(2) backlog. asyncio's default of 100 overflows in a connection storm: the kernel then
+#: drops the handshake's last ACK and clients sit on half-open connections that get no greeting
+#: for seconds (measured with bench/load/storm.py). The kernel caps it at net.core.somaxconn.
+LISTEN_BACKLOG = 1024
+
 
 class Listener:
     def __init__(
@@ -59,6 +64,7 @@ class Listener:
             self.port,
             ssl=self.tls if self.implicit_tls else None,
             ssl_handshake_timeout=self.handshake_timeout if self.implicit_tls else None,
+            backlog=LISTEN_BACKLOG,
         )
         mode = "implicit TLS" if self.implicit_tls else self.starttls_name
         return [

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mailstore.outbound.srs import SRS
+from servers.common.listener import LISTEN_BACKLOG
 from servers.common.throttle import AuthThrottle
 from servers.smtp import replies
 from servers.smtp.checks import InboundChecks, make_checks
@@ -118,7 +119,12 @@ class SMTPService:
             for listener in self.listeners:
                 host, port = parse_hostport(listener.address, f"listeners.{listener.name}")
                 listener.server = await loop.create_server(
-                    listener.factory, host, port, ssl=listener.ssl, reuse_address=True
+                    listener.factory,
+                    host,
+                    port,
+                    ssl=listener.ssl,
+                    reuse_address=True,
+                    backlog=LISTEN_BACKLOG,
                 )
                 bound_host, bound_port = listener.bound
                 lines.append(f"{listener.label} listening on {_hostport(bound_host, bound_port)}")
