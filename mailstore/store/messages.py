@@ -216,6 +216,42 @@ class Messages:
             for r in rows:
                 yield _row(r)
 
+    async def fetch_flags(
+        self,
+        account_id: int,
+        mailbox_id: int,
+        uids: Sequence[int],
+        *,
+        size: bool = False,
+        internal_date: bool = False,
+    ) -> AsyncIterator[list[Sequence[Any]]]:
+        """Chunks of ``(uid, flags, keywords, modseq[, size][, internal_date])`` rows in uid
+        order: the cheap path for ``FETCH 1:* (UID FLAGS)``, which a client sends on every
+        resync of a large mailbox. No row objects are built; ``flags`` is the system-flag bit
+        mask, ``keywords`` a list or None (see :func:`join_flags`)."""
+        cols = "uid, flags, keywords, modseq"
+        if size:
+            cols += ", size"
+        if internal_date:
+            cols += ", internal_date"
+        ordered = sorted(set(uids))
+        head = f"SELECT {cols} FROM messages WHERE account_id = $1 AND mailbox_id = $2 AND "
+        by_range = head + "uid BETWEEN $3 AND $4 ORDER BY uid"
+        by_list = head + "uid = ANY($3::bigint[]) ORDER BY uid"
+        for start in range(0, len(ordered), FETCH_CHUNK):
+            part = ordered[start : start + FETCH_CHUNK]
+            span = part[-1] - part[0] + 1
+            if span > 2 * len(part):  # sparse: probe the index for each uid
+                yield await self.db.fetch(by_list, account_id, mailbox_id, part)
+                continue
+            # dense (a mailbox's 1:* with a few expunged gaps): one range scan, not a
+            # 5,000-element array probe; rows outside the set are dropped
+            rows = await self.db.fetch(by_range, account_id, mailbox_id, part[0], part[-1])
+            if span != len(part):
+                wanted = set(part)
+                rows = [r for r in rows if r[0] in wanted]
+            yield rows
+
     async def store_flags(
         self,
         account_id: int,

@@ -31,7 +31,7 @@ from mailstore.store import (
     prepare,
 )
 from mailstore.store import search as query
-from mailstore.store.flags import split_flags
+from mailstore.store.flags import join_flags, split_flags
 from mailstore.store.mailboxes import SEPARATOR, SPECIAL_USES, parents_of, pattern_regex
 
 __all__ = [
@@ -59,6 +59,7 @@ __all__ = [
     "ThreadInfo",
     "bodystructure_to_wire",
     "envelope_to_wire",
+    "join_flags",
     "parents_of",
     "parse_hostport",
     "pattern_regex",

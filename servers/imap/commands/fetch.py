@@ -16,6 +16,7 @@ from servers.imap import responses
 from servers.imap.engine import FlagOp
 from servers.imap.errors import bad
 from servers.imap.fetch_items import FetchFormatter
+from servers.imap.fetch_light import fetch_light, is_light
 from servers.imap.parse import BinarySize, BodySection, Fetch, FetchAttr, FetchItem, SequenceSet
 
 if TYPE_CHECKING:
@@ -67,6 +68,9 @@ async def fetch(s: Session, cmd: Fetch) -> None:
     if cmd.changedsince is not None:
         uids = await _changed_since(s, view, cmd, uids)
     if not uids:
+        return
+    if is_light(cmd):  # UID/FLAGS/SIZE/dates only: no row objects (fetch_light.py)
+        await fetch_light(s, view, cmd, uids)
         return
     plan = Plan.of(cmd.items, s.modes.utf8)
     seen = await _mark_seen(s, view, uids) if plan.sets_seen and not view.readonly else {}
