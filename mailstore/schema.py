@@ -16,6 +16,11 @@ Tables and why they look the way they do:
 * ``expunged``: (uid, modseq) of every expunged message, for QRESYNC VANISHED (RFC 7162 §3.2.10).
 * ``subscriptions``: LSUB state, independent of existence (RFC 3501 §6.3.6).
 * ``queue_messages`` / ``queue_recipients``: the outbound queue (DESIGN principle 8).
+* ``received_log`` / ``delivery_log``: durable reporting facts. The queue forgets a message once
+  it is delivered and SPF/DKIM/DMARC results otherwise live only in a header, so each accepted
+  inbound transaction and each outbound attempt leaves one row, written in the same transaction
+  as the delivery or the queue change (never one without the other). The ``report`` schema of
+  views (``mailstore/reports/``) reads them; nothing in the engine does.
 
 Every per-user row carries ``account_id`` first in its primary key (DESIGN principle 10).
 
@@ -44,6 +49,8 @@ Index choices, for the queries IMAP makes:
   doubled the insert cost.
 * ``expunged_modseq``: VANISHED (EARLIER) ranges since a modseq.
 * ``queue_recipients_due``: workers claim due rows with FOR UPDATE SKIP LOCKED.
+* ``received_log`` / ``delivery_log``: by time (a report's period, pruning) and by domain then
+  time (``--domain``); ``recipient_domains`` is an array, so GIN.
 """
 
 from __future__ import annotations
@@ -60,6 +67,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    Interval,
     LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
@@ -715,6 +723,168 @@ queue_recipients = Table(
     comment="Outbound queue: one row per recipient with its delivery state.",
 )
 
+received_log = Table(
+    "received_log",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True, comment="Log row id."),
+    Column(
+        "received_at",
+        DateTime(timezone=True),
+        nullable=False,
+        server_default=_now(),
+        comment="When the delivery transaction ran (its COMMIT made the message accepted).",
+    ),
+    Column(
+        "protocol",
+        Text,
+        nullable=False,
+        comment="How it came in: smtp (the MX) | submission | lmtp | deliver (the CLI agent).",
+    ),
+    Column(
+        "client_address",
+        Text,
+        nullable=True,
+        comment="IP address of the SMTP/LMTP client; NULL for the deliver command.",
+    ),
+    Column("helo", Text, nullable=True, comment="HELO/EHLO name the client gave, if any."),
+    Column(
+        "sender",
+        Text,
+        nullable=False,
+        comment="Envelope sender (MAIL FROM); empty for the null sender <>.",
+    ),
+    Column(
+        "sender_domain",
+        Text,
+        nullable=False,
+        comment="Lower-case domain of the envelope sender; empty for <>.",
+    ),
+    Column(
+        "transaction_id",
+        Text,
+        nullable=True,
+        comment="Our id of the SMTP transaction (as in our Received field and log lines).",
+    ),
+    Column(
+        "message_id",
+        Text,
+        nullable=False,
+        server_default="",
+        comment="Message-ID header of the message; empty when it had none.",
+    ),
+    Column(
+        "body_id",
+        BigInteger,
+        nullable=False,
+        comment="bodies.id stored (no foreign key: the log outlives the body).",
+    ),
+    Column("size", BigInteger, nullable=False, comment="Size of the stored message in octets."),
+    Column(
+        "local_recipients",
+        Integer,
+        nullable=False,
+        comment="Number of local accounts the message was stored for in this transaction.",
+    ),
+    Column(
+        "remote_recipients",
+        Integer,
+        nullable=False,
+        server_default="0",
+        comment="Number of remote recipients handed to the outbound queue.",
+    ),
+    Column(
+        "recipients",
+        ARRAY(Text),
+        nullable=False,
+        server_default="{}",
+        comment="Addresses of the local accounts it was stored for.",
+    ),
+    Column(
+        "recipient_domains",
+        ARRAY(Text),
+        nullable=False,
+        server_default="{}",
+        comment="Distinct domains of those accounts.",
+    ),
+    Column(
+        "spf",
+        Text,
+        nullable=True,
+        comment="SPF result (RFC 7208 §2.6: pass, fail, softfail, ...); NULL: not checked.",
+    ),
+    Column("spf_domain", Text, nullable=True, comment="Domain SPF was checked for."),
+    Column(
+        "dkim",
+        Text,
+        nullable=True,
+        comment="DKIM result: pass when a signature verified, else the first signature's "
+        "result, none without signatures (RFC 8601 §2.7.1); NULL: not checked.",
+    ),
+    Column("dkim_domain", Text, nullable=True, comment="d= of the signature that gave dkim."),
+    Column(
+        "dmarc",
+        Text,
+        nullable=True,
+        comment="DMARC result (RFC 7489 §11.2: pass, fail, none, ...); NULL: not checked.",
+    ),
+    Column("dmarc_domain", Text, nullable=True, comment="RFC5322.From domain DMARC evaluated."),
+    Index("received_log_received_at", "received_at"),
+    Index("received_log_sender_domain", "sender_domain", "received_at"),
+    Index("received_log_recipient_domains", "recipient_domains", postgresql_using="gin"),
+    comment="One row per accepted inbound transaction, written in the delivery transaction; "
+    "pruned by `mailstore report prune`.",
+)
+
+delivery_log = Table(
+    "delivery_log",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True, comment="Log row id."),
+    Column(
+        "attempted_at",
+        DateTime(timezone=True),
+        nullable=False,
+        comment="When the attempt ended (the queue worker's clock).",
+    ),
+    Column(
+        "queue_id",
+        BigInteger,
+        nullable=False,
+        comment="queue_messages.id (no foreign key: the message leaves the queue).",
+    ),
+    Column(
+        "sender",
+        Text,
+        nullable=False,
+        comment="Envelope sender of the queued message; empty for <> (bounces).",
+    ),
+    Column("sender_domain", Text, nullable=False, comment="Lower-case domain of the sender."),
+    Column("recipient", Text, nullable=False, comment="Envelope recipient."),
+    Column("domain", Text, nullable=False, comment="Lower-case destination domain."),
+    Column(
+        "outcome",
+        Text,
+        nullable=False,
+        comment="delivered | deferred (will retry) | bounced (given up, DSN sent).",
+    ),
+    Column("attempt", Integer, nullable=False, comment="Number of this attempt (1 = first)."),
+    Column("queued_at", DateTime(timezone=True), nullable=False, comment="When it was queued."),
+    Column(
+        "delay",
+        Interval,
+        nullable=False,
+        comment="attempted_at - queued_at: how long the recipient had waited.",
+    ),
+    Column("size", BigInteger, nullable=False, comment="Message size in octets."),
+    Column("remote_host", Text, nullable=True, comment="Host that replied (MX or relayhost)."),
+    Column("reply", Text, nullable=True, comment="The SMTP reply or the error."),
+    Column("tls", Text, nullable=True, comment="TLS version of the connection; NULL: plaintext."),
+    Index("delivery_log_attempted_at", "attempted_at"),
+    Index("delivery_log_domain", "domain", "attempted_at"),
+    Index("delivery_log_sender_domain", "sender_domain", "attempted_at"),
+    comment="One row per outbound recipient attempt, written in the transaction that records "
+    "it in the queue; pruned by `mailstore report prune`.",
+)
+
 #: System flag bits of ``messages.flags``.
 SEEN, ANSWERED, FLAGGED, DELETED, DRAFT = 1, 2, 4, 8, 16
 SYSTEM_FLAGS: dict[str, int] = {
@@ -736,6 +906,7 @@ __all__ = [
     "aliases",
     "bodies",
     "body_terms",
+    "delivery_log",
     "domains",
     "expunged",
     "index_queue",
@@ -744,5 +915,6 @@ __all__ = [
     "metadata",
     "queue_messages",
     "queue_recipients",
+    "received_log",
     "subscriptions",
 ]
