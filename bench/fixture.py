@@ -24,20 +24,23 @@ PASSWORD = "bench"
 BATCH = 500
 
 
-async def fill(url: str, count: int, seed: int = 1) -> None:
+async def fill(
+    url: str, count: int, seed: int = 1, account: str = ACCOUNT, password: str = PASSWORD
+) -> None:
+    """Give ``account``'s INBOX the first ``count`` corpus messages (those missing), indexed."""
     await upgrade_async(url)
     store = await Store.open(url, min_size=1, max_size=4, passwords=Passwords(1, 1024))
     try:
         if not await store.directory.is_local_domain("example.org"):
             await store.directory.add_domain("example.org")
         try:
-            account = await store.directory.get_account(ACCOUNT)
+            row = await store.directory.get_account(account)
         except Exception:
-            account = await store.directory.add_account(ACCOUNT, PASSWORD)
-        inbox = await store.mailboxes.get(account.id, "INBOX")
+            row = await store.directory.add_account(account, password)
+        inbox = await store.mailboxes.get(row.id, "INBOX")
         have = inbox.messages
         if have >= count:
-            print(f"{ACCOUNT} INBOX already holds {have} messages")
+            print(f"{account} INBOX already holds {have} messages")
             return
         t0 = time.perf_counter()
         batch: list = []
@@ -47,7 +50,7 @@ async def fill(url: str, count: int, seed: int = 1) -> None:
                 continue
             incoming = await prepare(m.raw, m.internal_date)
             flags = tuple(f for f in m.flags if f != "\\Recent")
-            batch.append((incoming, Target(account.id, "INBOX", flags, fallback_to_inbox=False)))
+            batch.append((incoming, Target(row.id, "INBOX", flags, fallback_to_inbox=False)))
             if len(batch) >= BATCH:
                 await store.ingest.store(batch)
                 done += len(batch)

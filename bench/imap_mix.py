@@ -25,16 +25,17 @@ from pathlib import Path
 from bench.corpus import FROM_ADDRESS
 from bench.fixture import ACCOUNT, PASSWORD, open_fixture
 from bench.imap_bench import start_server
+from bench.target import Target
 
 MAX_COMMANDS_PER_CLIENT = 100_000
 
 
 def client(
-    port: int, seconds: float, seed: int, counts: Counter[str], lock: threading.Lock
+    target: Target, seconds: float, seed: int, counts: Counter[str], lock: threading.Lock
 ) -> None:
     rnd = random.Random(seed)
-    m = imaplib.IMAP4("127.0.0.1", port)
-    m.login(ACCOUNT, PASSWORD)
+    m = imaplib.IMAP4(target.host, target.imap, timeout=600)
+    m.login(target.user, target.password)
     _, data = m.select("INBOX")
     n = int(data[0])
     mine: Counter[str] = Counter()
@@ -63,12 +64,12 @@ def client(
 
 
 def process_main(
-    port: int, clients: int, seconds: float, seed: int, out: multiprocessing.Queue
+    target: Target, clients: int, seconds: float, seed: int, out: multiprocessing.Queue
 ) -> None:  # type: ignore[type-arg]
     counts: Counter[str] = Counter()
     lock = threading.Lock()
     threads = [
-        threading.Thread(target=client, args=(port, seconds, seed * 1000 + i, counts, lock))
+        threading.Thread(target=client, args=(target, seconds, seed * 1000 + i, counts, lock))
         for i in range(clients)
     ]
     for t in threads:
@@ -76,6 +77,32 @@ def process_main(
     for t in threads:
         t.join()
     out.put(dict(counts))
+
+
+def run_mix(
+    target: Target, clients: int, seconds: float, processes: int = 5
+) -> tuple[Counter[str], float]:
+    """Run CLIENTS sessions on ``target`` spread over PROCESSES; returns (commands, seconds)."""
+    out: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
+    per = [clients // processes + (i < clients % processes) for i in range(processes)]
+    t0 = time.perf_counter()
+    workers = [
+        multiprocessing.Process(target=process_main, args=(target, k, seconds, i, out))
+        for i, k in enumerate(per)
+        if k
+    ]
+    for w in workers:
+        w.start()
+    totals: Counter[str] = Counter()
+    try:
+        for _ in workers:
+            totals.update(out.get(timeout=seconds + 300))
+    finally:
+        for w in workers:
+            w.join(timeout=10)
+            if w.is_alive():
+                w.kill()
+    return totals, time.perf_counter() - t0
 
 
 def main() -> None:
@@ -93,25 +120,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="mailstore-imap-mix-") as tmp:
         proc, port = start_server(url, Path(tmp))
         try:
-            out: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
-            per = [
-                args.clients // args.processes + (i < args.clients % args.processes)
-                for i in range(args.processes)
-            ]
-            t0 = time.perf_counter()
-            workers = [
-                multiprocessing.Process(target=process_main, args=(port, k, args.seconds, i, out))
-                for i, k in enumerate(per)
-                if k
-            ]
-            for w in workers:
-                w.start()
-            totals: Counter[str] = Counter()
-            for _ in workers:
-                totals.update(out.get(timeout=args.seconds + 300))
-            for w in workers:
-                w.join()
-            elapsed = time.perf_counter() - t0
+            target = Target("mailstore", imap=port, user=ACCOUNT, password=PASSWORD)
+            totals, elapsed = run_mix(target, args.clients, args.seconds, args.processes)
         finally:
             proc.terminate()
             proc.wait(timeout=60)

@@ -19,33 +19,58 @@ from pathlib import Path
 
 from bench.fixture import ACCOUNT, PASSWORD, open_fixture
 from bench.imap_bench import start_server
+from bench.target import Target
 
 
-def run(port: int) -> None:
-    pop = poplib.POP3("127.0.0.1", port, timeout=600)
+def retr_all(target: Target) -> dict[str, float]:
+    """Log in to ``target`` over POP3, STAT, UIDL and RETR every message, then RSET and QUIT.
+
+    Returns the message count, octets, and seconds spent in login, STAT, UIDL and the RETRs.
+    """
+    pop = poplib.POP3(target.host, target.pop3, timeout=600)
     t0 = time.perf_counter()
-    pop.user(ACCOUNT)
-    pop.pass_(PASSWORD)
+    pop.user(target.user)
+    pop.pass_(target.password)
     login = time.perf_counter() - t0
     t0 = time.perf_counter()
     count, size = pop.stat()
     stat = time.perf_counter() - t0
-    print(
-        f"login (fixes the message list): {login * 1000:.0f} ms; STAT {stat * 1000:.1f} ms: "
-        f"{count} messages, {size / 1e6:.1f} MB"
-    )
     t0 = time.perf_counter()
     _, lines, _ = pop.uidl()
-    print(f"UIDL: {len(lines)} lines in {(time.perf_counter() - t0) * 1000:.0f} ms")
+    uidl = time.perf_counter() - t0
     t0 = time.perf_counter()
     octets = 0
     for n in range(1, count + 1):
         _, _lines, size_n = pop.retr(n)
         octets += size_n
-    dt = time.perf_counter() - t0
-    print(f"RETR 1..{count}: {dt:.1f} s, {count / dt:.0f} msgs/s, {octets / dt / 1e6:.1f} MB/s")
+    retr = time.perf_counter() - t0
     pop.rset()
     pop.quit()
+    return {
+        "messages": count,
+        "maildrop_octets": size,
+        "uidl_lines": len(lines),
+        "octets": octets,
+        "login_s": login,
+        "stat_s": stat,
+        "uidl_s": uidl,
+        "retr_s": retr,
+    }
+
+
+def run(port: int) -> None:
+    r = retr_all(Target("mailstore", pop3=port, user=ACCOUNT, password=PASSWORD))
+    print(
+        f"login (fixes the message list): {r['login_s'] * 1000:.0f} ms; "
+        f"STAT {r['stat_s'] * 1000:.1f} ms: "
+        f"{r['messages']:.0f} messages, {r['maildrop_octets'] / 1e6:.1f} MB"
+    )
+    print(f"UIDL: {r['uidl_lines']:.0f} lines in {r['uidl_s'] * 1000:.0f} ms")
+    dt = r["retr_s"]
+    print(
+        f"RETR 1..{r['messages']:.0f}: {dt:.1f} s, {r['messages'] / dt:.0f} msgs/s, "
+        f"{r['octets'] / dt / 1e6:.1f} MB/s"
+    )
 
 
 def main() -> None:

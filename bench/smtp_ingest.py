@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import multiprocessing
@@ -24,8 +25,8 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -37,6 +38,7 @@ from mailstore.config import ListenersConfig, load_config
 from mailstore.embedded import start_embedded
 from mailstore.migrate import upgrade_async
 from mailstore.store import Passwords, Store
+from servers.runner import Context
 from servers.smtp.checks import NoChecks
 from servers.smtp.service import SMTPService
 
@@ -44,14 +46,31 @@ ACCOUNTS = [f"user{i}@example.org" for i in range(10)]
 
 
 # -- client side (a separate process) -------------------------------------------------------------
-def client_main(port: int, count: int, concurrency: int, seed: int, limit: float, out: Any) -> None:
+def client_main(
+    host: str,
+    port: int,
+    count: int,
+    concurrency: int,
+    seed: int,
+    limit: float,
+    out: Any,
+    recipients: list[str] | None = None,
+) -> None:
     """Entry point of the client process: send, then report through ``out`` (a Pipe end)."""
-    out.send(asyncio.run(_client(port, count, concurrency, seed, limit)))
+    out.send(asyncio.run(_client(host, port, count, concurrency, seed, limit, recipients)))
     out.close()
 
 
-async def _client(port: int, count: int, concurrency: int, seed: int, limit: float) -> dict:
-    corpus = list(generate(count, seed=seed, recipients=ACCOUNTS))
+async def _client(
+    host: str,
+    port: int,
+    count: int,
+    concurrency: int,
+    seed: int,
+    limit: float,
+    recipients: list[str] | None = None,
+) -> dict:
+    corpus = list(generate(count, seed=seed, recipients=recipients or ACCOUNTS))
     queue: asyncio.Queue[Any] = asyncio.Queue()
     for message in corpus:
         queue.put_nowait(message)
@@ -62,7 +81,7 @@ async def _client(port: int, count: int, concurrency: int, seed: int, limit: flo
 
     async def worker() -> None:
         nonlocal sent_bytes
-        client = aiosmtplib.SMTP(hostname="127.0.0.1", port=port, start_tls=False, timeout=60)
+        client = aiosmtplib.SMTP(hostname=host, port=port, start_tls=False, timeout=60)
         await client.connect()
         marks: list[float] = []
         protocol = client.protocol
@@ -121,37 +140,66 @@ async def _create_db(admin_url: str, name: str) -> str:
 
 async def run(args: argparse.Namespace, url: str, home: Path) -> dict:
     await upgrade_async(url)
-    store = await Store.open(
-        url, min_size=2, max_size=args.concurrency + 4, passwords=Passwords(1, 1024)
-    )
+    store = await Store.open(url, min_size=1, max_size=2, passwords=Passwords(1, 1024))
     try:
         await store.directory.add_domain("example.org")
         for address in ACCOUNTS:
             await store.directory.add_account(address, None)
+    finally:
+        await store.close()
+    async with serve_mx(url, home, args.concurrency) as port:
+        return await drive(
+            "127.0.0.1", port, args.count, args.concurrency, args.seed, args.time_limit
+        )
+
+
+@contextlib.asynccontextmanager
+async def serve_mx(url: str, home: Path, concurrency: int) -> AsyncIterator[int]:
+    """Our MX alone (SPF/DKIM/DMARC off) on 127.0.0.1 port 0, on this event loop; yields the port.
+
+    The checks are off because they would measure the DNS server, and Postfix's stock
+    configuration makes none either.
+    """
+    store = await Store.open(
+        url, min_size=2, max_size=concurrency + 4, passwords=Passwords(1, 1024)
+    )
+    try:
         config = load_config(home=home, environ={})
         listeners = ListenersConfig(**{f.name: "" for f in dataclasses.fields(ListenersConfig)})
         config = dataclasses.replace(
             config, listeners=dataclasses.replace(listeners, smtp="127.0.0.1:0")
         )
-        context = SimpleNamespace(config=config, store=store, tls=None)
+        # the front ends' own context (no TLS, no change listener: the MX needs neither)
+        context = Context(config=config, store=store, listener=None, tls=None)  # type: ignore[arg-type]
         service = SMTPService(context, checks=NoChecks())
         for line in await service.start():
             print(line)
         try:
-            return await _drive(args, service.ports["smtp"])
+            yield service.ports["smtp"]
         finally:
             await service.stop()
     finally:
         await store.close()
 
 
-async def _drive(args: argparse.Namespace, port: int) -> dict:
-    """Run the client process while this event loop serves it."""
+async def drive(
+    host: str,
+    port: int,
+    count: int,
+    concurrency: int,
+    seed: int = 1,
+    limit: float = 300.0,
+    recipients: list[str] | None = None,
+) -> dict:
+    """Run the client process against ``host:port`` while this event loop serves (or waits).
+
+    Returns the client's raw result: accepted, failures, elapsed, bytes, latencies.
+    """
     spawn = multiprocessing.get_context("spawn")
     receive, send = spawn.Pipe(duplex=False)
     client = spawn.Process(
         target=client_main,
-        args=(port, args.count, args.concurrency, args.seed, args.time_limit, send),
+        args=(host, port, count, concurrency, seed, limit, send, recipients),
     )
     client.start()
     send.close()
@@ -160,7 +208,7 @@ async def _drive(args: argparse.Namespace, port: int) -> dict:
         ready = asyncio.Event()
         loop.add_reader(receive.fileno(), ready.set)
         try:
-            await asyncio.wait_for(ready.wait(), args.time_limit + 300)
+            await asyncio.wait_for(ready.wait(), limit + 300)
         finally:
             loop.remove_reader(receive.fileno())
         return receive.recv()
@@ -168,6 +216,19 @@ async def _drive(args: argparse.Namespace, port: int) -> dict:
         client.join(timeout=10)
         if client.is_alive():
             client.kill()
+
+
+def summarise(result: dict) -> dict[str, float]:
+    """msgs/s and the p50/p99 latency (ms) of a :func:`drive` result."""
+    latencies = sorted(result["latencies"])
+    if not latencies:
+        return {"accepted": 0, "msgs_per_s": 0.0, "p50_ms": 0.0, "p99_ms": 0.0}
+    return {
+        "accepted": len(latencies),
+        "msgs_per_s": len(latencies) / result["elapsed"],
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000,
+    }
 
 
 def report(args: argparse.Namespace, result: dict) -> None:
