@@ -41,6 +41,12 @@ class ReportRecipient:
     original: str | None = None
 
 
+#: ``queue_messages.params`` key marking a message this server wrote itself (value "dsn"): it
+#: is DKIM-signed when sent, unlike mail forwarded for an alias. Front ends never set it (they
+#: pass only SMTPUTF8 and BODY from the client).
+GENERATED = "GENERATED"
+
+
 def wants_report(sender: str, action: Action, recipient_params: Mapping[str, object]) -> bool:
     """Whether a DSN of ``action`` goes out for a recipient (RFC 3461 §4.1)."""
     if not sender:

@@ -15,7 +15,13 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from mailstore.message import parse_message
-from mailstore.outbound.dsn import Action, ReportRecipient, build_report, wants_report
+from mailstore.outbound.dsn import (
+    GENERATED,
+    Action,
+    ReportRecipient,
+    build_report,
+    wants_report,
+)
 from mailstore.outbound.results import Kind, Outcome, Reply
 from mailstore.outbound.settings import Settings
 from mailstore.store import Incoming
@@ -123,7 +129,7 @@ class Reports:
             utf8=utf8,
             retry_until=message.expires_at if action == "delayed" else None,
         )
-        dsn_params: dict[str, object] = {}
+        dsn_params: dict[str, object] = {GENERATED: "dsn"}  # ours: DKIM-signed when sent
         if not raw.isascii():
             dsn_params["BODY"] = "8BITMIME"
         if utf8 or not message.sender.isascii():

@@ -32,6 +32,7 @@ from mailstore.addresses import normalize_domain
 from mailstore.config import Config, ConfigError
 from mailstore.errors import InvalidArgument
 from mailstore.mailauth import dkim
+from mailstore.mailauth.author import ambiguity
 from mailstore.message.headers import find_header_end, parse_fields, unfold
 
 log = logging.getLogger(__name__)
@@ -129,6 +130,8 @@ def from_domain(raw: bytes) -> str | None:
         if name != "from":
             continue
         text = unfold(value).decode("utf-8", "replace")
+        if ambiguity(text) is not None:  # CVE-2023-27043 class: no guess, no signature
+            return None
         for _, address in email.utils.getaddresses([text]):
             if "@" in address:
                 try:

@@ -12,7 +12,7 @@ from mailstore.mailauth.dkim import verify_message
 from mailstore.outbound import signing
 from mailstore.outbound.privacy import scrub
 from mailstore.outbound.signing import Signer
-from tests.outbound.helpers import message
+from tests.outbound.helpers import Sink, message
 from tests.outbound.test_delivery import enqueue
 
 
@@ -47,6 +47,51 @@ async def test_forwarded_mail_from_other_domains_is_not_signed(
     await enqueue(store, ["carol@remote.test"], raw, sender="alice@elsewhere.test")
     await runner().run_once()
     assert b"DKIM-Signature" not in sink.messages[0].data
+
+
+async def test_mail_forwarded_with_our_from_is_not_signed(
+    store, account, remotes, zone, make_config, runner
+):
+    """No signing oracle: mail from outside that an alias forwards keeps no signature of ours,
+    even when its From: names our domain (only our users' mail and our DSNs are signed)."""
+    sink = await remotes.smtp("127.0.0.2")
+    zone("remote.test", "127.0.0.2")
+    signing.keygen(make_config(), "example.org", "s1", "ed25519")
+    raw = message(sender="CEO <ceo@example.org>")
+    await enqueue(store, ["carol@remote.test"], raw, sender="attacker@elsewhere.test")
+    await runner().run_once()
+    assert b"DKIM-Signature" not in sink.messages[0].data
+
+
+async def test_our_dsns_are_signed(store, account, remotes, zone, make_config, runner, resolver):
+    sink = await remotes.smtp(
+        "127.0.0.2", Sink(rcpt=lambda a: "550 5.1.1 no" if a.startswith("gone") else None)
+    )
+    zone("remote.test", "127.0.0.2")
+    zone("sender.test", "127.0.0.2")
+    key = signing.keygen(make_config(), "mx.example.org", "s1", "ed25519")
+    await enqueue(store, ["gone@remote.test"], sender="alice@sender.test")
+    await runner().run_once()
+    (dsn,) = sink.messages  # the original was refused; its bounce went to alice@sender.test
+    assert dsn.mail_from == "<>" and dsn.rcpt_tos == ["alice@sender.test"]
+    assert dsn.data.count(b"DKIM-Signature:") == 1
+    assert key.domain == "mx.example.org"
+
+
+@pytest.mark.parametrize(
+    "from_field",
+    [
+        "bob@example.org <evil@attacker.test>",
+        "bob@example.org@attacker.test",
+        "Bob <bob@example.org",
+    ],
+)
+def test_ambiguous_from_has_no_signing_domain(make_config, from_field):
+    signing.keygen(make_config(), "example.org", "s1", "ed25519")
+    signer = Signer.from_config(make_config())
+    raw = f"From: {from_field}\r\nTo: x@remote.test\r\nSubject: s\r\n\r\nbody\r\n".encode()
+    assert signer.signing_domain(raw) is None
+    assert signer.signing_domain(message(sender="Bob <bob@example.org>")) == "example.org"
 
 
 def test_keys_from_config_and_folder(make_config, tmp_path):
