@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install lint format type test test-external bench ci
+.PHONY: install lint format type test test-external bench ci fuzz fuzz-short crash
 
 install:
 	python3 -m venv $(VENV) && $(VENV)/bin/pip install -q -e '.[test]'
@@ -27,3 +27,21 @@ bench:
 
 ci:
 	bash .ci/run
+
+# atheris targets (fuzz/README.md): every target for FUZZ_SECONDS each; crashers in fuzz/crashes/
+FUZZ_SECONDS ?= 300
+FUZZ_TARGETS := smtp_session data_reader imap_parser imap_session mutf7 mailbox_names mime \
+	addresses encoded_words sasl pop3_session mailauth_records compress_inflate
+
+fuzz:
+	@for t in $(FUZZ_TARGETS); do echo "== fuzz/$$t.py ($(FUZZ_SECONDS) s)"; \
+		$(PY) fuzz/$$t.py -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 || exit 1; done
+
+fuzz-short:
+	$(MAKE) fuzz FUZZ_SECONDS=20
+
+# crash-safety soak by hand (tests/crash/soak.py): CRASH_MINUTES, CRASH_CLIENTS, CRASH_SEED
+CRASH_MINUTES ?= 30
+CRASH_CLIENTS ?= 50
+crash:
+	$(PY) -m tests.crash.soak --minutes $(CRASH_MINUTES) --clients $(CRASH_CLIENTS)

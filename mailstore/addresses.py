@@ -12,6 +12,19 @@ MAX_LOCAL = 64
 MAX_ADDRESS = 254
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def has_control_character(text: str) -> bool:
+    """NUL, CR, LF, TAB, ESC... or DEL: never part of a mail address (RFC 5321 §4.1.2).
+
+    An address with one would be written back into SMTP commands (a forward's RCPT TO, a
+    bounce's MAIL FROM) and header fields, where a CR or LF is command or header injection,
+    and into PostgreSQL text, which refuses NUL.
+    """
+    return _CONTROL.search(text) is not None
+
+
 def normalize_domain(domain: str) -> str:
     """Lower-case ASCII form of a domain; IDNs become A-labels (``xn--``)."""
     name = domain.strip().rstrip(".").lower()
@@ -38,7 +51,9 @@ def split_address(address: str) -> tuple[str, str]:
         raise InvalidArgument(f"not an address: {address!r}")
     if not local:
         raise InvalidArgument(f"empty local part: {address!r}")
-    if any(c in local for c in " \t\r\n\0<>") or len(local.encode()) > MAX_LOCAL:
+    if any(c in local for c in " <>") or has_control_character(local):
+        raise InvalidArgument(f"invalid local part: {address!r}")
+    if len(local.encode()) > MAX_LOCAL:
         raise InvalidArgument(f"invalid local part: {address!r}")
     return local.lower(), normalize_domain(domain)
 

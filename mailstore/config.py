@@ -36,6 +36,10 @@ class DatabaseConfig:
     #: asyncpg pool size per process.
     pool_min: int = 2
     pool_max: int = 10
+    #: Run even when the database could lose acknowledged mail (fsync, full_page_writes or
+    #: synchronous_commit off), and leave synchronous_commit at the server's default.
+    #: Only for throwaway systems and the crash harness's negative control.
+    unsafe_durability: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,14 @@ class AuthConfig:
     #: Argon2id parameters for new password hashes.
     argon2_time_cost: int = 3
     argon2_memory_cost_kib: int = 65536
+    #: Failed logins from one client address, counted over SMTP AUTH, IMAP and POP3 together:
+    #: each failure doubles the wait before the next answer (from ``login_delay`` up to
+    #: ``login_delay_max`` seconds); ``login_block_after`` failures within ``login_window``
+    #: seconds refuse that address (temporary failure) until the window has passed.
+    login_delay: float = 1.0
+    login_delay_max: float = 15.0
+    login_block_after: int = 20
+    login_window: float = 600.0
 
 
 @dataclass(frozen=True)
@@ -191,6 +203,22 @@ class SRSConfig:
 
 
 @dataclass(frozen=True)
+class MetricsConfig:
+    """``/metrics`` in Prometheus text format on its own listener (``servers/runner.py``)."""
+
+    #: ``host:port`` to serve ``GET /metrics`` on; empty: no metrics listener.
+    listen: str = ""
+    #: Allow a non-loopback ``listen`` address (the figures tell who uses the server).
+    allow_public: bool = False
+
+
+@dataclass(frozen=True)
+class LogConfig:
+    #: "text" (``key=value`` fields) or "json" (one object per line); ``--log-format`` wins.
+    format: str = "text"
+
+
+@dataclass(frozen=True)
 class Config:
     home: Path
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
@@ -205,6 +233,8 @@ class Config:
     queue: QueueConfig = field(default_factory=QueueConfig)
     dkim: DKIMConfig = field(default_factory=DKIMConfig)
     srs: SRSConfig = field(default_factory=SRSConfig)
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)
+    log: LogConfig = field(default_factory=LogConfig)
 
 
 _SECTIONS: dict[str, type] = {
@@ -373,11 +403,33 @@ def _validate(section: str, obj: Any) -> None:
             raise ConfigError('smtp.bare_line_endings: expected "reject" or "normalise"')
         if obj.max_recipients < 1 or obj.max_connections < 1 or obj.max_connections_per_address < 1:
             raise ConfigError("smtp: limits must be positive")
+    elif section == "metrics":
+        _validate_metrics(obj)
+    elif section == "log" and obj.format not in ("text", "json"):
+        raise ConfigError('log.format: expected "text" or "json"')
     elif section == "limits":
         if obj.message_size <= 0:
             raise ConfigError("limits.message_size: must be positive")
         if obj.default_quota < 0:
             raise ConfigError("limits.default_quota: must be 0 (unlimited) or positive")
+
+
+def _validate_metrics(obj: MetricsConfig) -> None:
+    """A metrics listener stays on loopback unless ``allow_public`` says otherwise."""
+    if not obj.listen:
+        return
+    host, _ = parse_hostport(obj.listen, "metrics.listen")
+    if obj.allow_public or host == "localhost":
+        return
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise ConfigError(
+            f"metrics.listen: {obj.listen!r} is not a loopback address; "
+            "set metrics.allow_public = true to serve metrics on it"
+        )
 
 
 def _validate_outbound(section: str, obj: Any) -> None:

@@ -59,4 +59,5 @@ async def open_store(
         min_size=min(config.database.pool_min, max_size or config.database.pool_max),
         max_size=max_size or config.database.pool_max,
         passwords=passwords,
+        enforce_durability=not config.database.unsafe_durability,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import ssl
+import warnings
 from pathlib import Path
 
 from cryptography import x509
@@ -64,9 +65,46 @@ def make_self_signed(hostname: str, cert_path: Path, key_path: Path, days: int =
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
 
 
+#: Mozilla's "intermediate" TLS 1.2 cipher list (server-side-tls guidelines, v5.7): forward
+#: secrecy and AEAD only. TLS 1.3 suites are all acceptable and left at OpenSSL's default.
+INTERMEDIATE_CIPHERS = ":".join(
+    [
+        "ECDHE-ECDSA-AES128-GCM-SHA256",
+        "ECDHE-RSA-AES128-GCM-SHA256",
+        "ECDHE-ECDSA-AES256-GCM-SHA384",
+        "ECDHE-RSA-AES256-GCM-SHA384",
+        "ECDHE-ECDSA-CHACHA20-POLY1305",
+        "ECDHE-RSA-CHACHA20-POLY1305",
+        "DHE-RSA-AES128-GCM-SHA256",
+        "DHE-RSA-AES256-GCM-SHA384",
+        "DHE-RSA-CHACHA20-POLY1305",
+    ]
+)
+
+
 def server_context(cert: Path, key: Path) -> ssl.SSLContext:
-    """A server-side context: TLS 1.2+, the default cipher choice of the ssl module."""
-    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    """Submission, IMAPS, POP3S and STARTTLS there: Mozilla "intermediate" (TLS 1.2+, the
+    cipher list above; the client's order, since every listed suite is strong)."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    ctx.set_ciphers(INTERMEDIATE_CIPHERS)
+    ctx.options |= ssl.OP_NO_COMPRESSION | ssl.OP_NO_RENEGOTIATION
+    ctx.load_cert_chain(str(cert), str(key))
+    return ctx
+
+
+def mx_server_context(cert: Path, key: Path) -> ssl.SSLContext:
+    """STARTTLS on port 25: any encryption the peer can do beats the plaintext it falls back to
+    when the handshake fails (RFC 7435 opportunistic security; Postfix's smtpd default is
+    similar), so TLS 1.0+ and OpenSSL's whole default cipher list at security level 0."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.set_ciphers("DEFAULT:!aNULL:!eNULL:@SECLEVEL=0")
+    try:
+        with warnings.catch_warnings():  # deprecated for clients to insist on; we only allow it
+            warnings.simplefilter("ignore", DeprecationWarning)
+            ctx.minimum_version = ssl.TLSVersion.TLSv1
+    except (ValueError, ssl.SSLError):  # an OpenSSL built without TLS 1.0
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    ctx.options |= ssl.OP_NO_COMPRESSION | ssl.OP_NO_RENEGOTIATION
     ctx.load_cert_chain(str(cert), str(key))
     return ctx

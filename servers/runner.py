@@ -18,6 +18,9 @@ from typing import Protocol
 
 from mailstore.config import Config
 from mailstore.store import ChangeListener, Store
+from servers.common.metrics import Metrics
+from servers.common.metrics_http import MetricsServer
+from servers.common.throttle import AuthThrottle
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +38,17 @@ class Context:
     store: Store
     listener: ChangeListener
     tls: ssl.SSLContext
+    #: STARTTLS on port 25 (more permissive than ``tls``: a refused handshake there means
+    #: plaintext, RFC 7435); None: use ``tls``.
+    tls_mx: ssl.SSLContext | None = None
+    #: Failed-login throttle shared by SMTP AUTH, IMAP and POP3, from ``[auth] login_*``.
+    throttle: AuthThrottle = field(init=False)
+    #: This process's Prometheus registry (``servers/common/metrics.py``), served on
+    #: ``[metrics] listen``; every front end counts into it.
+    metrics: Metrics = field(default_factory=Metrics)
+
+    def __post_init__(self) -> None:
+        self.throttle = AuthThrottle.from_config(self.config.auth)
 
 
 #: Front-end packages, each with ``service.create(context) -> list[Service]``, in start order.
@@ -71,7 +85,10 @@ class BackgroundTasks:
         )
         self._tasks.append(
             asyncio.create_task(
-                run_workers(ctx.store, ctx.config, self._stop), name="queue-workers"
+                run_workers(
+                    ctx.store, ctx.config, self._stop, on_attempt=ctx.metrics.queue_attempt
+                ),
+                name="queue-workers",
             )
         )
         return ["search indexer running", "outbound queue workers running"]
@@ -97,6 +114,12 @@ class Runner:
                 for line in await service.start():
                     print_line(line)
                 self.services.append(service)
+        ctx = self.context
+        if ctx.config.metrics.listen:
+            metrics = MetricsServer(ctx.metrics, ctx.store, ctx.config.metrics.listen)
+            for line in await metrics.start():
+                print_line(line)
+            self.services.append(metrics)
 
     async def stop(self) -> None:
         for service in reversed(self.services):

@@ -13,6 +13,7 @@ import sys
 from mailstore.cli.common import config_from_args, console, err_console, opened_store
 from mailstore.errors import MailstoreError, NotFound, OverQuota, Temporary
 from mailstore.store import Target, prepare
+from mailstore.store.maillog import Reception
 
 EX_DATAERR = 65
 EX_NOUSER = 67
@@ -60,10 +61,14 @@ async def deliver(args: argparse.Namespace) -> int:
         if not targets and not forwards:
             err_console.print("deliver: no local mailbox to deliver to")
             return EX_NOUSER
+        # the mail log row goes with the local copies, or with the queueing when there are none
+        reception = Reception("deliver", sender=args.sender, remote_recipients=len(forwards))
         if forwards:
-            queue_id = await store.queue.enqueue(args.sender, forwards, message)
+            queue_id = await store.queue.enqueue(
+                args.sender, forwards, message, reception=None if targets else reception
+            )
             console.print(f"queued for {', '.join(forwards)} (queue id {queue_id})")
-        results = await store.ingest.deliver(message, targets) if targets else []
+        results = await store.ingest.deliver(message, targets, reception) if targets else []
     code = 0
     for target, result in zip(targets, results, strict=True):
         if isinstance(result, MailstoreError):

@@ -6,7 +6,8 @@ import argparse
 
 from mailstore.cli.common import config_from_args, console
 from mailstore.runtime import ensure_schema, open_database, open_store
-from mailstore.tls import ensure_certificate, server_context
+from mailstore.store.durability import refuse_unsafe_database
+from mailstore.tls import ensure_certificate, mx_server_context, server_context
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -25,13 +26,18 @@ async def serve(args: argparse.Namespace) -> int:
     say(
         f"database: {'embedded PostgreSQL in ' + str(config.home / 'pgdata') if handle.embedded else 'configured URL'}"
     )
+    if config.database.unsafe_durability:
+        say("database: unsafe_durability is set: acknowledged mail may be lost in a crash")
+    else:
+        await refuse_unsafe_database(handle.url)  # fsync, full_page_writes, synchronous_commit
     await ensure_schema(handle, args.migrate)
     cert, key = ensure_certificate(config)
     say(f"tls certificate: {cert}")
     store = await open_store(config, handle)
     listener = await store.listener()
     try:
-        runner = Runner(Context(config, store, listener, server_context(cert, key)))
+        tls, tls_mx = server_context(cert, key), mx_server_context(cert, key)
+        runner = Runner(Context(config, store, listener, tls, tls_mx=tls_mx))
         await runner.run_until_signal(say)
     finally:
         await listener.close()

@@ -22,6 +22,7 @@ import dns.asyncresolver
 from publicsuffixlist import PublicSuffixList
 
 from mailstore import dns as mdns
+from mailstore.mailauth.author import ambiguity
 from mailstore.mailauth.dkim import DKIMResult
 from mailstore.mailauth.spf import SPFResult
 from mailstore.message.address import parse_address_list
@@ -106,14 +107,18 @@ class DMARCResult:
 def author_domain(raw: bytes) -> str:
     """The one RFC5322.From domain, lower case, A-labels (RFC 7489 §6.6.1).
 
-    Raises :class:`NoAuthorDomain` for no From field, several From fields, no domain, or
-    addresses in more than one domain.
+    Raises :class:`NoAuthorDomain` for no From field, several From fields, no domain,
+    addresses in more than one domain, or a field that reads differently to a strict parser
+    (:func:`mailstore.mailauth.author.ambiguity`, CVE-2023-27043 class).
     """
     end = find_header_end(raw, 0, len(raw))
     values = [v for name, v in parse_fields(raw, 0, end) if name == "from"]
     if len(values) != 1:
         raise NoAuthorDomain("no From field" if not values else "more than one From field")
     text = unfold(values[0]).decode("utf-8", "replace")
+    reason = ambiguity(text)  # a lenient parse of a malformed From is a guess: never trust it
+    if reason is not None:
+        raise NoAuthorDomain(reason)
     addresses = parse_address_list(text) or []
     domains = {_normalize(a[3]) for a in addresses if a[3] is not None and a[3] != ""}
     if not domains:

@@ -158,7 +158,7 @@ def decode_words(text: str) -> str:
             pending += data
         else:
             if pending is not None:
-                out.append(decode_bytes(bytes(pending), pending_cs))
+                out.append(_word_text(pending, pending_cs))
                 if not adjacent:
                     out.append(gap)
             else:
@@ -167,9 +167,22 @@ def decode_words(text: str) -> str:
             pending_cs = charset.lower()
         pos = m.end()
     if pending is not None:
-        out.append(decode_bytes(bytes(pending), pending_cs))
+        out.append(_word_text(pending, pending_cs))
     out.append(text[pos:])
     return "".join(out)
+
+
+_LINE_BREAKS = str.maketrans("\r\n", "  ")
+
+
+def _word_text(data: bytearray, charset: str) -> str:
+    """The text of encoded words, with CR and LF as spaces.
+
+    RFC 5322 §2.2: an unfolded field body holds no CR or LF, and RFC 2047 §5 only allows
+    encoded words where text may stand; ``=0D=0A`` decoded verbatim would let a field forge
+    extra "header lines" in the search text (tests/fuzz/test_regressions.py).
+    """
+    return decode_bytes(bytes(data), charset).translate(_LINE_BREAKS)
 
 
 def decoded_str(value: bytes | None) -> str:

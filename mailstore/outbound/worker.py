@@ -28,6 +28,7 @@ import logging
 import os
 import secrets
 import socket
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ import dns.asyncresolver
 from mailstore.config import Config
 from mailstore.dns import make_resolver
 from mailstore.errors import MailstoreError, Temporary
+from mailstore.logs import event
 from mailstore.outbound.attempt import Attempt, Job
 from mailstore.outbound.policy import Reports, decide
 from mailstore.outbound.results import Outcome, temporary
@@ -64,9 +66,16 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-async def run_workers(store: Store, config: Config, stop: asyncio.Event) -> None:
-    """Run this process's queue workers until ``stop`` is set (``mailstore serve``)."""
-    await QueueRunner(store, config).run(stop)
+async def run_workers(
+    store: Store,
+    config: Config,
+    stop: asyncio.Event,
+    *,
+    on_attempt: Callable[[str], None] | None = None,
+) -> None:
+    """Run this process's queue workers until ``stop`` is set (``mailstore serve``);
+    ``on_attempt(status)`` is told each recipient's recorded outcome (``/metrics``)."""
+    await QueueRunner(store, config, on_attempt=on_attempt).run(stop)
 
 
 @dataclass(slots=True)
@@ -88,8 +97,11 @@ class QueueRunner:
         owner: str | None = None,
         signer: Signer | None = None,
         srs: SRS | None = None,
+        on_attempt: Callable[[str], None] | None = None,
     ):
         self.store = store
+        #: Told each recorded recipient outcome (delivered, deferred, bounced).
+        self.on_attempt = on_attempt
         self.settings = Settings.from_config(config)
         self.clock = clock
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
@@ -266,6 +278,7 @@ class QueueRunner:
             dest.idle -= 1
 
     async def _run(self, job: Job, session: Session | None) -> Session | None:
+        started = time.monotonic()
         try:
             if job.local:
                 outcomes = await self.attempt.local(job)
@@ -276,7 +289,7 @@ class QueueRunner:
             reply = temporary("4.3.0", f"internal error: {type(exc).__name__}")
             outcomes = [Outcome(job.message.id, r.recipient, reply) for r in job.recipients]
         try:
-            await self._complete(job, outcomes)
+            await self._complete(job, outcomes, time.monotonic() - started)
         except Exception:
             log.exception("queue %d: completing the attempt failed", job.message.id)
         finally:
@@ -291,7 +304,7 @@ class QueueRunner:
                 self._wake.set()
         return session
 
-    async def _complete(self, job: Job, outcomes: list[Outcome]) -> None:
+    async def _complete(self, job: Job, outcomes: list[Outcome], seconds: float = 0.0) -> None:
         now = self.clock()
         updates = decide(job.message, outcomes, now, self.settings)
         original = await self.attempt.original(job)
@@ -319,7 +332,16 @@ class QueueRunner:
                 outcome.tls or "no",
                 update.status,
                 outcome.reply,
+                extra=event(
+                    queue_id=job.message.id,
+                    domain=outcome.recipient.rpartition("@")[2].lower(),
+                    outcome=update.status,
+                    reply=str(outcome.reply),
+                    duration=round(seconds, 3),
+                ),
             )
+            if self.on_attempt is not None:
+                self.on_attempt(update.status)
             if self._outcomes is not None:
                 self._outcomes.append(outcome)
         for report_id in done.reports:

@@ -52,8 +52,11 @@ class Store:
         min_size: int = 2,
         max_size: int = 10,
         passwords: Passwords | None = None,
+        enforce_durability: bool = True,
     ) -> Store:
-        db = await Database.connect(url, min_size=min_size, max_size=max_size)
+        db = await Database.connect(
+            url, min_size=min_size, max_size=max_size, enforce_durability=enforce_durability
+        )
         return cls(db, passwords or Passwords())
 
     async def listener(self) -> ChangeListener:

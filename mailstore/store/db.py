@@ -7,11 +7,13 @@ import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import asyncpg
 
 from mailstore.errors import Temporary
+from mailstore.store.durability import DURABLE_SESSION
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,15 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
     await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
+@dataclass(frozen=True, slots=True)
+class PoolStats:
+    """A look at the pool: connections open (``size``), of which ``idle``; and ``max``."""
+
+    size: int
+    idle: int
+    max: int
+
+
 class Database:
     """An asyncpg pool. ``transaction()`` runs a block in one transaction on one connection."""
 
@@ -53,12 +64,18 @@ class Database:
         self.url = url
 
     @classmethod
-    async def connect(cls, url: str, min_size: int = 2, max_size: int = 10) -> Database:
+    async def connect(
+        cls, url: str, min_size: int = 2, max_size: int = 10, *, enforce_durability: bool = True
+    ) -> Database:
+        """The pool; ``enforce_durability`` starts every session with ``synchronous_commit =
+        on`` (a startup parameter: no round trip, and it wins over a server, database or role
+        default of ``off``; see ``store/durability.py``)."""
         try:
             pool = await asyncpg.create_pool(
                 url,
                 min_size=min_size,
                 max_size=max_size,
+                server_settings=dict(DURABLE_SESSION) if enforce_durability else None,
                 init=_init_connection,
                 reset=_reset_connection,
                 command_timeout=300,
@@ -71,6 +88,11 @@ class Database:
 
     async def close(self) -> None:
         await self.pool.close()
+
+    def pool_stats(self) -> PoolStats:
+        """Connections open, idle and allowed right now (read-only; for ``/metrics``)."""
+        pool = self.pool
+        return PoolStats(pool.get_size(), pool.get_idle_size(), pool.get_max_size())
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[asyncpg.Connection]:

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 
 import asyncpg
 
+from mailstore import failpoints
 from mailstore.errors import InvalidArgument, MailstoreError, NotFound, OverQuota
 from mailstore.message import ParsedMessage, parse_message
 from mailstore.schema import DELETED, SEEN
@@ -25,6 +26,7 @@ from mailstore.store.bodies import preload_body, reference_body
 from mailstore.store.db import Database, notify
 from mailstore.store.flags import split_flags
 from mailstore.store.mailboxes import canonical_name
+from mailstore.store.maillog import LoggedReception, Reception, log_receptions
 
 #: Messages larger than this are parsed in a worker thread so the event loop stays responsive.
 THREAD_PARSE_THRESHOLD = 256 * 1024
@@ -103,6 +105,7 @@ GROUP_MAX_BYTES = 16 * 1024 * 1024
 class _Pending:
     items: list[tuple[Incoming, Target]]
     done: asyncio.Future[list[Stored | MailstoreError]]
+    reception: Reception | None = None
 
 
 class Ingest:
@@ -112,7 +115,7 @@ class Ingest:
         self._committer: asyncio.Task[None] | None = None
 
     async def deliver(
-        self, message: Incoming, targets: Sequence[Target]
+        self, message: Incoming, targets: Sequence[Target], reception: Reception | None = None
     ) -> list[Stored | MailstoreError]:
         """Store one message for several recipients in ONE transaction (one body for all).
 
@@ -124,6 +127,9 @@ class Ingest:
         wait and then go together in the next transaction, so concurrent deliveries (many SMTP
         connections into one mailbox) share the row locks and the WAL flush instead of queueing
         on them one by one. Each caller still gets its answer only after its COMMIT.
+
+        ``reception`` describes the transaction for the mail log: when any copy is stored, its
+        ``received_log`` row is written in the same transaction (:mod:`.maillog`).
         """
         items = [(message, t) for t in targets]
         if not items:
@@ -131,7 +137,7 @@ class Ingest:
         done: asyncio.Future[list[Stored | MailstoreError]] = (
             asyncio.get_running_loop().create_future()
         )
-        self._pending.append(_Pending(items, done))
+        self._pending.append(_Pending(items, done, reception))
         if self._committer is None or self._committer.done():
             self._committer = asyncio.create_task(self._commit_pending(), name="ingest-group")
         return await done
@@ -152,7 +158,9 @@ class Ingest:
                 copies += len(p.items)
                 size += len(p.items[0][0].raw)
             try:
-                results = await self.store([item for p in group for item in p.items])
+                results = await self.store(
+                    [item for p in group for item in p.items], _reception_spans(group)
+                )
             except BaseException as exc:  # the whole transaction failed: every caller hears it
                 for p in group:
                     if not p.done.done():
@@ -177,9 +185,15 @@ class Ingest:
         return result
 
     async def store(
-        self, items: Sequence[tuple[Incoming, Target]]
+        self,
+        items: Sequence[tuple[Incoming, Target]],
+        receptions: Sequence[tuple[int, int, Reception]] = (),
     ) -> list[Stored | MailstoreError]:
-        """Store many (message, target) pairs in one transaction; see :meth:`deliver`."""
+        """Store many (message, target) pairs in one transaction; see :meth:`deliver`.
+
+        ``receptions``: (start, stop, reception) for the items ``[start:stop]`` of one delivery,
+        logged with the copies of it that were stored.
+        """
         copies: list[_Copy] = []
         results: list[Stored | MailstoreError | None] = [None] * len(items)
         for index, (message, target) in enumerate(items):
@@ -201,12 +215,15 @@ class Ingest:
             if not accepted:
                 raise _NothingStored(failed)
             await self._assign_uids(conn, accepted)
-            await self._insert(conn, accepted, fresh)
+            body_ids = await self._insert(conn, accepted, fresh)
+            await log_receptions(conn, _logged(receptions, accepted, body_ids))
+            failpoints.hit("deliver-before-commit")  # crash harness: rows in, not committed
             for index, error in failed.items():
                 results[index] = error
             return accepted
 
         if copies:
+            failpoints.hit("deliver-before-begin")  # crash harness: nothing written yet
             try:
                 stored = await self.db.run(work)
             except _NothingStored as nothing:
@@ -320,7 +337,8 @@ class Ingest:
 
     async def _insert(
         self, conn: asyncpg.Connection, copies: list[_Copy], fresh: dict[bytes, tuple[int, int]]
-    ) -> None:
+    ) -> dict[bytes, int]:
+        """Insert the message rows; returns the body id of each sha256."""
         by_body: dict[bytes, list[_Copy]] = defaultdict(list)
         for c in copies:
             by_body[c.message.parsed.sha256].append(c)
@@ -360,3 +378,37 @@ class Ingest:
                 for c in copies
             ],
         )
+        return body_ids
+
+
+def _reception_spans(group: Sequence[_Pending]) -> list[tuple[int, int, Reception]]:
+    """Where each grouped delivery's items lie in the flattened list, with its reception."""
+    spans, offset = [], 0
+    for p in group:
+        if p.reception is not None:
+            spans.append((offset, offset + len(p.items), p.reception))
+        offset += len(p.items)
+    return spans
+
+
+def _logged(
+    receptions: Sequence[tuple[int, int, Reception]],
+    accepted: Sequence[_Copy],
+    body_ids: dict[bytes, int],
+) -> list[LoggedReception]:
+    """The log rows of the deliveries that stored at least one copy."""
+    rows = []
+    for start, stop, reception in receptions:
+        stored = [c for c in accepted if start <= c.index < stop]
+        if stored:
+            parsed = stored[0].message.parsed
+            rows.append(
+                LoggedReception(
+                    reception,
+                    [c.target.account_id for c in stored],
+                    body_ids[parsed.sha256],
+                    parsed.size,
+                    parsed.message_id,
+                )
+            )
+    return rows

@@ -7,9 +7,27 @@ maildrop is free again after ``ttl`` at most; any number of front-end processes 
 
 from __future__ import annotations
 
+import os
+import socket
 from datetime import timedelta
 
 from mailstore.store.db import Database
+
+
+def _dead_local_holder(holder: str) -> bool:
+    """True when ``holder`` (``host:pid:session``, as POP3 sessions name themselves) is a
+    process on this host that no longer exists."""
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 class Locks:
@@ -28,7 +46,20 @@ class Locks:
             holder,
             ttl,
         )
-        return got == holder
+        if got == holder:
+            return True
+        # Crash safety (found by tests/crash): a server killed mid-session left its lease for
+        # the whole TTL (15 minutes), locking the maildrop after every restart. A lease held
+        # by a dead process on this same host is taken over at once instead.
+        current = await self.db.fetchval(
+            "SELECT holder FROM maildrop_locks WHERE account_id = $1", account_id
+        )
+        if current is None or not _dead_local_holder(current):
+            return False
+        await self.db.execute(
+            "DELETE FROM maildrop_locks WHERE account_id = $1 AND holder = $2", account_id, current
+        )
+        return await self.acquire(account_id, holder, ttl)
 
     async def renew(self, account_id: int, holder: str, ttl: timedelta) -> bool:
         """Extend the lease; False when it was lost (expired and taken by another holder)."""

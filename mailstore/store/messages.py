@@ -15,6 +15,7 @@ from typing import Any
 
 import asyncpg
 
+from mailstore import failpoints
 from mailstore.errors import NotFound, OverQuota
 from mailstore.schema import DELETED, SEEN
 from mailstore.store.bodies import add_refs, drop_refs
@@ -403,6 +404,7 @@ class Messages:
             await notify(conn, account_id, target_id, dst["highestmodseq"], "exists")
             pairs = [(r["uid"], first + i) for i, r in enumerate(rows)]
             if move:
+                failpoints.hit("move-before-delete")  # crash harness: copies in, sources not out
                 gone = await _expunge(
                     conn, account_id, source_id, [r["uid"] for r in rows], False, only_deleted=False
                 )
@@ -421,7 +423,9 @@ class Messages:
         async def work(conn: asyncpg.Connection) -> ExpungeResult:
             await conn.execute("SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE", account_id)
             await _lock_mailbox(conn, account_id, mailbox_id)
-            return await _expunge(conn, account_id, mailbox_id, uids, True)
+            result = await _expunge(conn, account_id, mailbox_id, uids, True)
+            failpoints.hit("expunge-before-commit")  # crash harness: rows gone, not committed
+            return result
 
         return await self.db.run(work)
 
@@ -431,7 +435,9 @@ class Messages:
         async def work(conn: asyncpg.Connection) -> ExpungeResult:
             await conn.execute("SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE", account_id)
             await _lock_mailbox(conn, account_id, mailbox_id)
-            return await _expunge(conn, account_id, mailbox_id, uids, True, only_deleted=False)
+            result = await _expunge(conn, account_id, mailbox_id, uids, True, only_deleted=False)
+            failpoints.hit("pop3-update-before-commit")  # crash harness: the UPDATE state's rows
+            return result
 
         return await self.db.run(work)
 

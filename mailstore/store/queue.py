@@ -32,6 +32,7 @@ from mailstore.errors import InvalidArgument, NotFound
 from mailstore.store.bodies import reference_body
 from mailstore.store.db import Database
 from mailstore.store.ingest import Incoming
+from mailstore.store.maillog import LOG_ATTEMPTS, Reception, log_queued
 
 #: How long a message may stay queued before it bounces (RFC 5321 §4.5.4.1: 4-5 days).
 DEFAULT_LIFETIME = timedelta(days=5)
@@ -125,6 +126,18 @@ class Completion:
     reports: tuple[int, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class QueueStats:
+    """The queue at a glance (:meth:`Queue.stats`)."""
+
+    #: Recipient rows by status (queued, deferred; delivered/bounced until the message goes).
+    recipients: dict[str, int]
+    #: Messages in the queue.
+    messages: int
+    #: ``created_at`` of the oldest message with a queued or deferred recipient.
+    oldest_pending: datetime | None
+
+
 #: Builds the DSNs for the updates actually written (called inside the transaction).
 ReportMaker = Callable[[Sequence[RecipientUpdate]], Sequence[NewMessage]]
 
@@ -185,13 +198,18 @@ class Queue:
         params: dict[str, object] | None = None,
         recipient_params: Mapping[str, Mapping[str, object]] | None = None,
         lifetime: timedelta | None = None,
+        reception: Reception | None = None,
     ) -> int:
-        """Queue ``message`` for remote ``recipients``; returns the queue id after COMMIT."""
+        """Queue ``message`` for remote ``recipients``; returns the queue id after COMMIT.
+
+        ``reception``: the inbound transaction this queueing accepts, logged in the same
+        transaction (when none of its copies was stored locally, see :mod:`.maillog`).
+        """
         if not recipients:
             raise InvalidArgument("no recipients to queue")
 
         async def work(conn: asyncpg.Connection) -> int:
-            return await _insert(
+            queue_id = await _insert(
                 conn,
                 sender,
                 recipients,
@@ -202,6 +220,9 @@ class Queue:
                 lifetime=lifetime or self.lifetime,
                 now=None,
             )
+            if reception is not None:
+                await log_queued(conn, reception, queue_id, message.parsed.message_id)
+            return queue_id
 
         return await self.db.run(work)
 
@@ -280,6 +301,13 @@ class Queue:
             "FROM queue_recipients WHERE status IN ('queued', 'deferred')"
         )
 
+    async def stats(self) -> QueueStats:
+        """Recipient rows by status, messages queued, and the oldest message still pending:
+        one read-only statement (``/metrics`` calls it at every scrape)."""
+        row = await self.db.fetchrow(_STATS)
+        assert row is not None
+        return QueueStats(dict(row["by_status"]), row["messages"], row["oldest"])
+
     async def body(self, body_id: int) -> bytes:
         raw = await self.db.fetchval("SELECT raw FROM bodies WHERE id = $1", body_id)
         if raw is None:
@@ -334,17 +362,9 @@ class Queue:
         updates: Sequence[RecipientUpdate],
         now: datetime,
     ) -> frozenset[str]:
+        # the UPDATE runs inside LOG_ATTEMPTS, which logs each written row in the same statement
         rows = await conn.fetch(
-            "UPDATE queue_recipients r SET status = u.status, attempts = r.attempts + 1, "
-            "last_attempt_at = $3, last_reply = u.reply, "
-            "next_attempt_at = coalesce(u.next_at, r.next_attempt_at), "
-            "remote_host = u.host, tls = u.tls, "
-            "delay_notified = r.delay_notified OR u.notified, "
-            "lease_owner = NULL, lease_until = NULL "
-            "FROM unnest($4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[], "
-            "$9::text[], $10::bool[]) AS u(recipient, status, reply, next_at, host, tls, notified) "
-            "WHERE r.queue_id = $1 AND r.recipient = u.recipient AND r.lease_owner = $2 "
-            "RETURNING r.recipient",
+            _LOGGED_UPDATE,
             queue_id,
             owner,
             now,
@@ -465,6 +485,20 @@ async def _drop_ref(conn: asyncpg.Connection, body_id: int) -> None:
         await conn.execute("DELETE FROM bodies WHERE id = $1", body_id)
 
 
+#: Write one attempt's results to the rows ``$2`` still leases, logging each in delivery_log.
+_LOGGED_UPDATE = LOG_ATTEMPTS.format(
+    update="UPDATE queue_recipients r SET status = u.status, attempts = r.attempts + 1, "
+    "last_attempt_at = $3, last_reply = u.reply, "
+    "next_attempt_at = coalesce(u.next_at, r.next_attempt_at), "
+    "remote_host = u.host, tls = u.tls, "
+    "delay_notified = r.delay_notified OR u.notified, "
+    "lease_owner = NULL, lease_until = NULL "
+    "FROM unnest($4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[], "
+    "$9::text[], $10::bool[]) AS u(recipient, status, reply, next_at, host, tls, notified) "
+    "WHERE r.queue_id = $1 AND r.recipient = u.recipient AND r.lease_owner = $2 "
+    "RETURNING r.recipient, r.domain, r.status, r.attempts, r.remote_host, r.last_reply, r.tls"
+)
+
 #: Due, unleased (or lease expired) rows, oldest due first, locked without waiting for rows
 #: another worker is claiming right now, and leased in the same statement.
 _CLAIM = """
@@ -479,4 +513,16 @@ WITH due AS (
 UPDATE queue_recipients r SET lease_owner = $2, lease_until = $1 + $4::interval
 FROM due WHERE r.queue_id = due.queue_id AND r.recipient = due.recipient
 RETURNING r.queue_id, r.recipient, r.domain, r.attempts, r.params, r.delay_notified
+"""
+
+#: :meth:`Queue.stats`: three aggregates in one round trip.
+_STATS = """
+SELECT
+    (SELECT count(*) FROM queue_messages) AS messages,
+    (SELECT min(m.created_at) FROM queue_messages m
+     WHERE EXISTS (SELECT 1 FROM queue_recipients r
+                   WHERE r.queue_id = m.id AND r.status IN ('queued', 'deferred'))) AS oldest,
+    coalesce((SELECT jsonb_object_agg(status, n)
+              FROM (SELECT status, count(*) AS n FROM queue_recipients GROUP BY status) s),
+             '{}'::jsonb) AS by_status
 """

@@ -11,6 +11,8 @@ import ssl
 from collections.abc import Awaitable, Callable
 
 from mailstore.config import parse_hostport
+from mailstore.logs import new_session
+from servers.common.metrics import ProtocolMetrics, discarded
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,7 @@ class Listener:
         handshake_timeout: float,
         max_connections: int | None = None,
         refusal: bytes | None = None,
+        stats: ProtocolMetrics | None = None,
     ) -> None:
         self.name = name
         self.host, self.port = parse_hostport(address, f"listeners.{name}")
@@ -47,6 +50,8 @@ class Listener:
         self.max_connections = max_connections
         #: Sent to a client over ``max_connections`` before closing (e.g. an IMAP BYE).
         self.refusal = refusal
+        #: Connections opened / open now (``/metrics``).
+        self.stats = stats or discarded().protocol(name)
         self._server: asyncio.Server | None = None
         self._sessions: set[asyncio.Task[None]] = set()
 
@@ -89,6 +94,8 @@ class Listener:
             await self._refuse(writer)
             return
         self._sessions.add(task)
+        new_session()  # this task's log lines carry the connection's session id
+        self.stats.connection_opened(self.implicit_tls)
         try:
             await self.handler(reader, writer)
         except asyncio.CancelledError:
@@ -98,6 +105,7 @@ class Listener:
             writer.transport.abort()
         finally:
             self._sessions.discard(task)
+            self.stats.connection_closed()
 
     async def _refuse(self, writer: asyncio.StreamWriter) -> None:
         log.warning("%s: too many connections; refusing one", self.name)

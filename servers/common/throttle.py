@@ -1,5 +1,8 @@
 """Failed-login slow-down per client address, shared by SMTP AUTH, IMAP and POP3.
 
+One instance per process (``servers.runner.Context.throttle``) serves every front end, so
+guessing passwords over POP3 after being slowed on IMAP gains nothing.
+
 After each failure from an address the next attempt from it waits longer (1 s, 2 s, 4 s ...
 up to ``max_delay``); after ``block_after`` failures inside ``window`` seconds the address is
 refused outright (temporary failure) until the window passes. A success clears the record.
@@ -10,6 +13,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+
+from mailstore.config import AuthConfig
 
 
 @dataclass
@@ -26,6 +31,15 @@ class AuthThrottle:
     window: float = 600.0
     _records: dict[str, _Record] = field(default_factory=dict)
     clock: object = time.monotonic
+
+    @classmethod
+    def from_config(cls, auth: AuthConfig) -> AuthThrottle:
+        return cls(
+            base_delay=auth.login_delay,
+            max_delay=auth.login_delay_max,
+            block_after=auth.login_block_after,
+            window=auth.login_window,
+        )
 
     def _now(self) -> float:
         return self.clock()  # type: ignore[operator]

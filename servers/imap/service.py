@@ -10,6 +10,8 @@ import ssl
 from typing import TYPE_CHECKING
 
 from servers.common.listener import Listener
+from servers.common.metrics import of as metrics_of
+from servers.imap.dispatch import TABLE
 from servers.imap.session import Session
 from servers.imap.settings import ImapSettings
 from servers.imap.shared import Shared
@@ -38,6 +40,7 @@ class ImapService(Listener):
             max_connections=settings.max_connections,
             # RFC 9051 §7.1.5: a BYE greeting when the server will not serve this connection
             refusal=b"* BYE too many connections, try again later\r\n",
+            stats=shared.stats,
         )
 
     async def _session(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -59,8 +62,8 @@ def create(
         settings or ImapSettings.from_config(context.config),
         tls,
     )
-    if throttle is not None:
-        shared.throttle = throttle
+    shared.throttle = throttle or context.throttle  # one per process, shared by SMTP/IMAP/POP3
+    shared.stats = metrics_of(context).imap(TABLE)
     services = []
     listeners = context.config.listeners
     if listeners.imap:

@@ -16,9 +16,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from mailstore import failpoints
+from mailstore.logs import event
+from servers.common.metrics import OTHER
 from servers.imap import capabilities
 from servers.imap.dispatch import TABLE, Entry
 from servers.imap.engine import Account, MailstoreError, Store
@@ -47,6 +51,9 @@ log = logging.getLogger("servers.imap")
 
 #: Response octets gathered before they go to the transport (one send, not one per line).
 WRITE_CHUNK = 64 * 1024
+#: Lingering close after a BYE for unread input (``Session._linger``): at most this long / much.
+LINGER_SECONDS = 1.0
+LINGER_OCTETS = 1024 * 1024
 
 
 class Autologout(Exception):
@@ -65,6 +72,11 @@ class Session:
         self.bad_commands = 0
         self.after_reply: Callable[[], Awaitable[None]] | None = None
         self._out = bytearray()
+        # for the session summary line (``_summary``)
+        self.started = time.monotonic()
+        self.commands = 0
+        self.user: str | None = None
+        self.close_reason = "logout"
 
     # -- what handlers use -----------------------------------------------------------------
     @property
@@ -127,6 +139,7 @@ class Session:
         """Enter the authenticated state; literals may now be as large as a message."""
         self.state = Authenticated(account)
         self.reader.limits = self._limits()
+        self.user = account.address
 
     def close_mailbox(self) -> None:
         """Leave the selected state (CLOSE, UNSELECT, SELECT of another mailbox)."""
@@ -158,23 +171,45 @@ class Session:
             while not isinstance(self.state, Logout):
                 await self._handle(await self.next_event())
         except ConnectionClosed as exc:
+            self.close_reason = "client closed"
             log.info("imap %s: connection closed (%s)", self.transport.peer, exc)
         except Autologout:
+            self.close_reason = "autologout"
             log.info("imap %s: autologout", self.transport.peer)
             await self._bye("autologout; idle for too long")
         except MailboxGone:
+            self.close_reason = "mailbox deleted"
             log.info("imap %s: selected mailbox deleted", self.transport.peer)
             await self._bye("the selected mailbox was deleted")
         except asyncio.CancelledError:
+            self.close_reason = "server stopping"
             log.info("imap %s: session cancelled (server stopping)", self.transport.peer)
             await self._bye("server shutting down")
             raise
         except Exception:
+            self.close_reason = "internal error"
             log.exception("imap %s: internal error", self.transport.peer)
             await self._bye("internal server error")
         finally:
             self.close_mailbox()
             await self.transport.close()
+            self._summary()
+
+    def _summary(self) -> None:
+        """One line per session: who, how long, how much, and why it ended."""
+        log.info(
+            "imap session ended",
+            extra=event(
+                client=self.transport.peer,
+                user=self.user,
+                tls=self.transport.secure,
+                duration=round(time.monotonic() - self.started, 3),
+                commands=self.commands,
+                bytes_in=self.transport.bytes_in,
+                bytes_out=self.transport.bytes_out,
+                reason=self.close_reason,
+            ),
+        )
 
     @property
     def secure(self) -> bool:
@@ -202,6 +237,8 @@ class Session:
             except TimeoutError:
                 raise Autologout() from None
             self.reader.feed(data)
+            if self.reader.literal_partly_read:
+                failpoints.hit("imap-append-literal")  # crash harness: half an APPEND read
         return event
 
     async def _handle(self, event: ReaderEvent) -> None:
@@ -210,9 +247,14 @@ class Session:
                 try:
                     command = parse_command(parts, utf8=self.modes.utf8)
                 except ParseError as exc:
+                    self.commands += 1
+                    self.shared.stats.command(OTHER)  # unknown verb, or one that did not parse
                     await self._refuse(exc.tag, exc.status, exc.message, exc.code, exc.code_data)
                     return
+                started = time.perf_counter()
                 await self.execute(command)
+                self.commands += 1
+                self.shared.stats.command(command.name, time.perf_counter() - started)
             case NeedContinuation():
                 self.reader.accept_literal()  # the size is within the reader's limit
                 await self.write(encode.continuation("Ready for literal data"))
@@ -221,10 +263,34 @@ class Session:
                 # RFC 7888 §4 / RFC 4469: refused before the client sends it (when it waits)
                 status = Status.NO if sync else Status.BAD
                 await self._refuse(tag, status, "literal too big", ResponseCode.TOOBIG)
+                if not sync and not isinstance(self.state, Logout):
+                    # A LITERAL+ client is already sending it, up to 2**63 octets: rather
+                    # than read and drop all that, say why and hang up (RFC 7888 §4).
+                    log.info("imap %s: non-synchronizing literal too big", self.transport.peer)
+                    await self.write(
+                        encode.untagged_status(
+                            Status.BYE, "literal too big; closing the connection"
+                        )
+                    )
+                    await self.flush()
+                    await self._linger()
+                    self.state = Logout()
             case LimitExceeded(tag=tag):
                 await self._refuse(tag, Status.BAD, "command too long or too many literals")
             case RawLine():  # only asked for by IDLE and AUTHENTICATE, which read it themselves
                 await self._refuse(None, Status.BAD, "unexpected line")
+
+    async def _linger(self) -> None:
+        """A lingering close: drop what the client still sends, for a moment, before closing.
+
+        Closing a socket with unread input makes the kernel send a reset, which can destroy
+        our last response (the BYE) before the client has read it.
+        """
+        with contextlib.suppress(ConnectionClosed, TimeoutError):
+            async with asyncio.timeout(LINGER_SECONDS):
+                dropped = 0
+                while dropped < LINGER_OCTETS:
+                    dropped += len(await self.transport.read())
 
     async def _refuse(
         self,
@@ -245,6 +311,7 @@ class Session:
         self.bad_commands += 1
         if self.bad_commands >= self.shared.settings.max_bad_commands:
             log.info("imap %s: too many bad commands", self.transport.peer)
+            self.close_reason = "too many bad commands"
             await self.write(encode.untagged_status(Status.BYE, "too many invalid commands"))
             await self.flush()
             self.state = Logout()

@@ -7,6 +7,7 @@ import ssl
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from servers.common.metrics import ProtocolMetrics, discarded
 from servers.common.throttle import AuthThrottle
 from servers.imap.settings import ImapSettings
 
@@ -21,3 +22,5 @@ class Shared:
     settings: ImapSettings
     tls: ssl.SSLContext | None
     throttle: AuthThrottle = field(default_factory=AuthThrottle)
+    #: Connections, commands, latency and logins for ``/metrics`` (``service.create``).
+    stats: ProtocolMetrics = field(default_factory=lambda: discarded().protocol("imap"))

@@ -53,6 +53,9 @@ class Transport:
         self.peer_host: str | None = peer[0] if isinstance(peer, tuple) else None
         self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer)
         self.secure = writer.get_extra_info("sslcontext") is not None
+        #: Octets read from and written to the connection (compressed when COMPRESS is on).
+        self.bytes_in = 0
+        self.bytes_out = 0
 
     @property
     def compressed(self) -> bool:
@@ -72,6 +75,7 @@ class Transport:
                 raise ConnectionClosed(str(exc)) from exc
             if not chunk:
                 raise ConnectionClosed("end of stream")
+            self.bytes_in += len(chunk)
             if self._inflate is None:
                 return chunk
             data = self._inflate_some(chunk)
@@ -93,6 +97,7 @@ class Transport:
         if self._deflate is not None:
             data = self._deflate.compress(data)
         if data:
+            self.bytes_out += len(data)
             self._writer.write(data)
 
     async def drain(self) -> None:
@@ -112,6 +117,7 @@ class Transport:
         if self._deflate is not None:
             tail = self._deflate.flush(zlib.Z_SYNC_FLUSH)
             if tail:
+                self.bytes_out += len(tail)
                 self._writer.write(tail)
         await self.drain()
 

@@ -52,6 +52,9 @@ class Connection:
         self.peer_host: str | None = peer[0] if isinstance(peer, tuple) else None
         self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer)
         self.secure = writer.get_extra_info("sslcontext") is not None
+        #: Octets read from and written to the connection.
+        self.bytes_in = 0
+        self.bytes_out = 0
 
     # -- reading -------------------------------------------------------------------------------
     async def readline(self, limit: int) -> bytes:
@@ -95,6 +98,7 @@ class Connection:
             raise ConnectionClosed(str(exc)) from exc
         if not data:
             raise ConnectionClosed("end of stream")
+        self.bytes_in += len(data)
         self._buffer += data
 
     # -- writing -------------------------------------------------------------------------------
@@ -103,6 +107,7 @@ class Connection:
         if self._writer.is_closing():
             raise ConnectionClosed("connection closing")
         self._writer.writelines(chunks)  # one send for a status line and its body
+        self.bytes_out += sum(map(len, chunks))
         try:
             async with asyncio.timeout(self.idle_timeout):
                 await self._writer.drain()

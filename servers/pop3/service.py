@@ -10,6 +10,7 @@ import ssl
 from typing import TYPE_CHECKING
 
 from servers.common.listener import Listener
+from servers.common.metrics import of as metrics_of
 
 from .connection import Connection
 from .session import Session
@@ -35,6 +36,7 @@ class Pop3Service(Listener):
             implicit_tls=implicit_tls,
             starttls_name="STLS",
             handshake_timeout=shared.settings.tls_handshake_timeout,
+            stats=shared.stats,
         )
 
     async def _session(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -54,8 +56,8 @@ def create(
     """
     tls: ssl.SSLContext | None = context.tls
     shared = Shared(context.store, settings or Pop3Settings.from_config(context.config), tls)
-    if throttle is not None:
-        shared.throttle = throttle
+    shared.throttle = throttle or context.throttle  # one per process, shared by SMTP/IMAP/POP3
+    shared.stats = metrics_of(context).pop3()
     services = []
     listeners = context.config.listeners
     if listeners.pop3:

@@ -18,10 +18,12 @@ import time
 import uuid
 
 from mailstore.errors import MailstoreError, Temporary
+from mailstore.logs import event
+from servers.common.metrics import OTHER
 
 from .connection import Connection, ConnectionClosed, IdleTimeout, LineTooLong
 from .dispatch import TABLE
-from .parse import MAX_LINE, ParseError, parse_command
+from .parse import MAX_LINE, Command, ParseError, parse_command
 from .replies import (
     AUTOLOGOUT,
     INTERNAL,
@@ -57,6 +59,10 @@ class Session:
         #: This session's name in the database's maildrop lock (unique across processes).
         self.lock_holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
         self.lock_renewed = 0.0
+        # for the session summary line (``end``)
+        self.started = time.monotonic()
+        self.commands = 0
+        self.close_reason = "quit"
 
     # -- the loop ------------------------------------------------------------------------------
     async def run(self) -> None:
@@ -72,15 +78,19 @@ class Session:
                     continue
                 await self.execute(line)
         except ConnectionClosed as exc:
+            self.close_reason = "client closed"
             log.info("pop3 %s: connection closed by client (%s)", self.conn.peer, exc)
         except IdleTimeout:
             # RFC 1939 §3: the autologout timer expired; no UPDATE state
+            self.close_reason = "autologout"
             log.info("pop3 %s: idle timeout", self.conn.peer)
             await self.last_words(AUTOLOGOUT)
         except asyncio.CancelledError:
+            self.close_reason = "server stopping"
             log.info("pop3 %s: session cancelled (server stopping)", self.conn.peer)
             raise
         except Exception:
+            self.close_reason = "internal error"
             log.exception("pop3 %s: internal error", self.conn.peer)
             await self.last_words(INTERNAL)
         finally:
@@ -88,11 +98,20 @@ class Session:
 
     async def execute(self, line: bytes) -> None:
         """Parse, check the state in the dispatch table, run the handler, map its errors."""
+        self.commands += 1
         try:
             command = parse_command(line)
         except ParseError as exc:
+            self.shared.stats.command(OTHER)  # unknown verb, or one that did not parse
             await self.bad_command(err(exc.text), f"{type(exc).__name__}: {exc.text}")
             return
+        started = time.perf_counter()
+        try:
+            await self._execute(command)
+        finally:
+            self.shared.stats.command(type(command).__name__.upper(), time.perf_counter() - started)
+
+    async def _execute(self, command: Command) -> None:
         entry = TABLE[type(command)]
         await self.renew_lock()
         if not isinstance(self.state, entry.states):
@@ -145,6 +164,28 @@ class Session:
         finally:
             await self.conn.close()
             log.info("pop3 %s: disconnected", self.conn.peer)
+            self._summary()
+
+    def _summary(self) -> None:
+        """One line per session: who, how long, how much, and why it ended."""
+        match self.state:
+            case Transaction(account=account) | Update(account=account):
+                user: str | None = account.address
+            case _:
+                user = None
+        log.info(
+            "pop3 session ended",
+            extra=event(
+                client=self.conn.peer,
+                user=user,
+                tls=self.conn.secure,
+                duration=round(time.monotonic() - self.started, 3),
+                commands=self.commands,
+                bytes_in=self.conn.bytes_in,
+                bytes_out=self.conn.bytes_out,
+                reason=self.close_reason,
+            ),
+        )
 
     # -- replies -------------------------------------------------------------------------------
     async def reply(self, reply: Reply) -> None:
@@ -169,6 +210,7 @@ class Session:
         self.bad_commands += 1
         if self.bad_commands >= self.shared.settings.max_bad_commands:
             self.closing = True
+            self.close_reason = "too many bad commands"
             await self.fail(TOO_MANY_BAD, detail)
             return
         await self.fail(reply, detail)

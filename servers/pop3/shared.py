@@ -7,6 +7,7 @@ import ssl
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from servers.common.metrics import ProtocolMetrics, discarded
 from servers.common.throttle import AuthThrottle
 
 from .maildrop import MaildropLocks, SizeCache
@@ -22,5 +23,7 @@ class Shared:
     settings: Pop3Settings
     tls: ssl.SSLContext | None
     throttle: AuthThrottle = field(default_factory=AuthThrottle)
+    #: Connections, commands, latency and logins for ``/metrics`` (``service.create``).
+    stats: ProtocolMetrics = field(default_factory=lambda: discarded().pop3())
     locks: MaildropLocks = field(default_factory=MaildropLocks)
     sizes: SizeCache = field(default_factory=SizeCache)

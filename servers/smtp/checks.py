@@ -20,6 +20,7 @@ import dns.asyncresolver
 
 from servers.smtp.engine import (
     AuthResults,
+    AuthSummary,
     Config,
     authentication_results_header,
     check_mail_from,
@@ -44,6 +45,8 @@ class Verdict:
     header: bytes = b""
     action: Action = Action.ACCEPT
     reason: str = ""
+    #: The results for the mail log (``received_log``); None when nothing was checked.
+    auth: AuthSummary | None = None
 
 
 class InboundChecks(Protocol):
@@ -93,7 +96,7 @@ class MailAuthChecks:
             self.resolver, client_ip=client_ip, helo=helo, mail_from=mail_from, raw=raw
         )
         field = authentication_results_header(self.authserv_id, outcome)
-        return Verdict(raw, _as_field(field), *_disposition(outcome))
+        return Verdict(raw, _as_field(field), *_disposition(outcome), AuthSummary.of(outcome))
 
 
 def _as_field(text: str) -> bytes:

@@ -18,6 +18,7 @@ from servers.smtp.engine import (
     MailstoreError,
     NotFound,
     OverQuota,
+    Reception,
     Stored,
     Target,
     Temporary,
@@ -86,9 +87,16 @@ def queue_available(store: Any) -> bool:
 
 
 async def store_message(
-    store: Any, message: Incoming, targets: Sequence[Target], outbound: Outbound | None
+    store: Any,
+    message: Incoming,
+    targets: Sequence[Target],
+    outbound: Outbound | None,
+    reception: Reception | None = None,
 ) -> list[Stored | MailstoreError]:
     """Store local copies, then queue remote ones; per-target results for the local copies.
+
+    ``reception`` goes to the mail log with the first transaction that accepts the message:
+    the local delivery when a copy was stored, else the queueing.
 
     TODO(engine): local copies and the queue entry are two transactions today (the engine's
     ``Queue.enqueue`` takes no local targets). If queueing fails after the local copies were
@@ -96,7 +104,9 @@ async def store_message(
     """
     results: list[Stored | MailstoreError] = []
     if targets:
-        results = await store.ingest.deliver(message, targets)
+        results = await store.ingest.deliver(message, targets, reception)
+        if any(isinstance(r, Stored) for r in results):
+            reception = None  # logged with the local copies
     if outbound is not None and outbound.recipients:
         if not queue_available(store):
             raise Temporary("outbound queue not available")
@@ -106,6 +116,7 @@ async def store_message(
             message,
             account_id=outbound.account_id,
             params=dict(outbound.params),
+            reception=reception,
         )
     return results
 

@@ -6,7 +6,7 @@ shows at a glance what SMTP depends on, and keeps the other modules' import bloc
 first-party/third-party ambiguity between the two ruff configurations (see the SMTP note).
 """
 
-from mailstore.addresses import normalize_address
+from mailstore.addresses import has_control_character, normalize_address
 from mailstore.config import Config, parse_hostport
 from mailstore.dns import make_resolver
 from mailstore.errors import InvalidArgument, MailstoreError, NotFound, OverQuota, Temporary
@@ -18,16 +18,19 @@ from mailstore.mailauth.results import (
 )
 from mailstore.mailauth.spf import check_mail_from
 from mailstore.store import Account, Incoming, Store, Stored, Target, prepare
+from mailstore.store.maillog import AuthSummary, Reception
 
 __all__ = [
     "Account",
     "AuthResults",
+    "AuthSummary",
     "Config",
     "Incoming",
     "InvalidArgument",
     "MailstoreError",
     "NotFound",
     "OverQuota",
+    "Reception",
     "Store",
     "Stored",
     "Target",
@@ -35,6 +38,7 @@ __all__ = [
     "authentication_results_header",
     "check_mail_from",
     "check_message",
+    "has_control_character",
     "make_resolver",
     "normalize_address",
     "parse_hostport",

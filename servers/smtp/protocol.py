@@ -33,18 +33,24 @@ import base64
 import collections
 import enum
 import logging
+import re
 import ssl
 from typing import Any, Protocol
 
 from aiosmtpd.smtp import MISSING, SMTP, syntax
 
+from mailstore import failpoints
+from mailstore.logs import event, new_session
+from servers.common.metrics import SmtpMetrics, discarded
 from servers.common.sasl import SaslError, decode_b64, parse_plain
 from servers.common.throttle import AuthThrottle
 from servers.smtp import replies
 from servers.smtp.data import DataDecoder, DataError
 from servers.smtp.engine import Account, Temporary
 from servers.smtp.headers import TLSInfo
+from servers.smtp.instrument import CommandTable
 from servers.smtp.limits import ConnectionLimiter
+from servers.smtp.rejections import TRANSACTION, classify
 from servers.smtp.replies import Reply, with_enhanced_code
 from servers.smtp.settings import SMTPSettings
 from servers.smtp.state import Envelope, Session
@@ -60,6 +66,10 @@ MAIL_LIMIT = COMMAND_LIMIT + 26 + 10
 #: AUTH carries an initial response (RFC 4954 §4 allows up to 12288); the reader's line limit
 #: (1001) is the real bound.
 AUTH_LIMIT = 1000
+
+#: Octets no EHLO/HELO/LHLO argument may hold: C0 controls, DEL, and the surrogates that stand
+#: for non-UTF-8 bytes in aiosmtpd's decoded arguments.
+_BAD_HELO = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
 
 _DATA_ERRORS: dict[DataError, Reply] = {
     DataError.TOO_BIG: replies.TOO_BIG,
@@ -123,6 +133,7 @@ class SMTPProtocol(SMTP):
         starttls: ssl.SSLContext | None = None,
         implicit_tls: bool = False,
         connections: set[SMTPProtocol] | None = None,
+        stats: SmtpMetrics | None = None,
     ):
         super().__init__(
             handler,
@@ -151,6 +162,9 @@ class SMTPProtocol(SMTP):
         self._greeting = f"220 {self.hostname} {self.ident}"
         self._admitted_ip: str | None = None
         self._refused = False
+        #: Counts into ``/metrics``; the command table also tells ``push`` the current verb.
+        self._stats = stats or discarded().smtp("smtp")
+        self._commands = self._smtp_methods = CommandTable(self._smtp_methods, self._stats)
 
     # -- connection ------------------------------------------------------------------------------
     def _create_session(self) -> Session:
@@ -158,6 +172,20 @@ class SMTPProtocol(SMTP):
 
     def _create_envelope(self) -> Envelope:
         return Envelope()
+
+    def _getaddr(self, arg: str) -> tuple[str | None, str | None]:
+        """aiosmtpd's path parser, with the stdlib's slips mapped to "malformed address".
+
+        ``MAIL FROM:<a@`` makes ``email._header_value_parser.get_domain`` raise IndexError
+        (not HeaderParseError), which was a logged internal error and ``451``; RFC 5321 §4.1.2
+        says it is a syntax error: ``553 5.1.3`` (tests/fuzz/test_regressions.py).
+        """
+        try:
+            return super()._getaddr(arg)
+        except Exception as exc:
+            ip = self.current_session().client_ip
+            log.info("%s: unparsable path %r: %r", ip, arg[:100], exc)
+            return None, None
 
     def current_session(self) -> Session:
         assert isinstance(self.session, Session)
@@ -181,6 +209,7 @@ class SMTPProtocol(SMTP):
                 return
             self._admitted_ip = ip
             self._connections.add(self)
+            self._stats.connection_opened(self._implicit_tls)
         super().connection_made(transport)
 
     def connection_lost(self, error: Exception | None) -> None:
@@ -189,6 +218,7 @@ class SMTPProtocol(SMTP):
         if self._admitted_ip is not None:
             self._limiter.release(self._admitted_ip)
             self._admitted_ip = None
+            self._stats.connection_closed()
         self._connections.discard(self)
         super().connection_lost(error)
 
@@ -196,6 +226,12 @@ class SMTPProtocol(SMTP):
         if self._refused:
             return False
         return super().eof_received()
+
+    async def _handle_client(self) -> None:
+        """aiosmtpd's command loop, in the connection's own task: every log line of the
+        connection carries the session id made here (``mailstore/logs.py``)."""
+        new_session()
+        await super()._handle_client()
 
     def _timeout_cb(self) -> None:
         # RFC 5321 §4.5.3.2: say why before closing.
@@ -229,7 +265,17 @@ class SMTPProtocol(SMTP):
             status = str(status)
         if isinstance(status, str) and status != self._greeting:
             status = with_enhanced_code(status)
+            if self._commands.current in TRANSACTION:
+                self._count_reply(status)
         await super().push(status)
+
+    def _count_reply(self, line: str) -> None:
+        """A reply to MAIL, RCPT or DATA: a refusal by reason, or a message accepted."""
+        refusal = classify(line)
+        if refusal is not None:
+            self._stats.rejected(*refusal)
+        elif self._commands.current == "DATA" and line.startswith("250"):
+            self._stats.accepted()
 
     async def reply(self, *lines: Reply) -> None:
         for line in lines:
@@ -261,6 +307,14 @@ class SMTPProtocol(SMTP):
         """EHLO/LHLO (extended) or HELO; RFC 2034 exempts these replies from status codes."""
         verb = "EHLO" if extended else "HELO"
         if not hostname:
+            await self.reply(Reply(501, "5.5.4", f"Syntax: {verb} hostname"))
+            return
+        if _BAD_HELO.search(hostname):
+            # RFC 5321 §4.1.1.1: a domain or address literal never holds control octets or
+            # non-UTF-8 bytes (surrogate-escaped by aiosmtpd); kept, a NUL made the reception
+            # log INSERT fail at DATA (tests/fuzz/test_regressions.py).
+            ip = self.current_session().client_ip
+            log.info("%s: %s with control or non-UTF-8 octets", ip, verb)
             await self.reply(Reply(501, "5.5.4", f"Syntax: {verb} hostname"))
             return
         self._set_rset_state()  # RFC 5321 §4.1.4: like RSET
@@ -361,6 +415,7 @@ class SMTPProtocol(SMTP):
             await asyncio.sleep(delay)
         assert self._verify_password is not None
         account = await self._verify_password(login, password)
+        self._stats.auth(account is not None)
         if account is None:
             self._throttle.failure(ip)
             log.warning("%s: AUTH failed for %r", ip, login[:100])
@@ -377,6 +432,8 @@ class SMTPProtocol(SMTP):
     @syntax("DATA")
     async def smtp_DATA(self, arg: str | None) -> None:
         """DATA. States: after at least one accepted RCPT."""
+        if await self._unsynchronized_data():
+            return
         if await self.check_helo_needed():
             return
         if await self.check_auth_needed("DATA"):
@@ -397,6 +454,7 @@ class SMTPProtocol(SMTP):
         count = len(envelope.recipients) if self.lmtp else 1
         if result.error is not None:
             log.info("%s: DATA refused: %s", self.current_session().client_ip, result.error.value)
+            self._log_transaction(envelope, result.wire_size, _DATA_ERRORS[result.error])
             await self.reply(*[_DATA_ERRORS[result.error]] * count)
             return
         try:
@@ -409,7 +467,52 @@ class SMTPProtocol(SMTP):
             log.exception("%s: delivery failed", self.current_session().client_ip)
             answers = [replies.TEMPORARY] * count
         self._reset_timeout()
+        self._log_transaction(envelope, len(result.content), *answers)
+        if any(answer.positive for answer in answers):
+            failpoints.hit("smtp-after-commit")  # crash harness: committed, not acknowledged
         await self.reply(*answers)
+
+    async def _unsynchronized_data(self) -> bool:
+        """RFC 2920 §3.1: DATA ends a pipelined group; the client waits for its reply.
+
+        Input already waiting behind DATA is a client that did not wait: had DATA been refused,
+        its message lines would run as commands (a smuggled transaction among them). As
+        Postfix's ``smtpd_forbid_unauth_pipelining``: answer ``554 5.5.0``, drop what was sent,
+        and close the connection.
+        """
+        buffered = self._reader._buffer  # type: ignore[attr-defined]
+        if not buffered:
+            return False
+        log.warning(
+            "%s: %d octets sent after DATA before its reply; closing",
+            self.current_session().client_ip,
+            len(buffered),
+        )
+        buffered.clear()
+        await self.reply(replies.PIPELINING_SYNC)
+        if self.transport is not None:
+            self.transport.close()
+        return True
+
+    def _log_transaction(self, envelope: Envelope, size: int, *answers: Reply) -> None:
+        """One line per mail transaction (the DATA reply), for operators and log pipelines."""
+        session = self.current_session()
+        log.info(
+            "%s transaction",
+            "lmtp" if self.lmtp else "smtp",
+            extra=event(
+                client=session.client_ip,
+                helo=session.host_name,
+                user=session.account.address if session.account is not None else None,
+                sender=envelope.sender,
+                recipients=len(envelope.recipients),
+                size=size,
+                result=answers[0].code if answers else None,
+                accepted=sum(a.positive for a in answers),
+                id=envelope.message_id,
+                tls=self.tls_active(),
+            ),
+        )
 
     async def _read_data(self, decoder: DataDecoder) -> bool:
         """Feed the payload to ``decoder``; give back what followed it. False on EOF."""

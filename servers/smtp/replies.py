@@ -79,6 +79,8 @@ SPF_FAIL = Reply(550, "5.7.23", "SPF validation failed")  # RFC 7372 §3.2
 
 # -- DATA ----------------------------------------------------------------------------------------
 START_DATA = Reply(354, "", "End data with <CR><LF>.<CR><LF>")
+#: Input sent after DATA before its reply (RFC 2920 §3.1); the connection is then closed.
+PIPELINING_SYNC = Reply(554, "5.5.0", "Error: SMTP protocol synchronization")
 STORED = Reply(250, "2.0.0", "OK: message stored")
 DELIVERED = Reply(250, "2.1.5", "OK: delivered")  # LMTP, per recipient (RFC 2033 §4.2)
 TOO_BIG = Reply(552, "5.3.4", "Message size exceeds fixed maximum message size")

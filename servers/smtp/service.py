@@ -15,6 +15,7 @@ from typing import Any
 
 from mailstore.outbound.srs import SRS
 from servers.common.listener import LISTEN_BACKLOG
+from servers.common.metrics import of as metrics_of
 from servers.common.throttle import AuthThrottle
 from servers.smtp import replies
 from servers.smtp.checks import InboundChecks, make_checks
@@ -64,7 +65,7 @@ class SMTPService:
         self.limiter = ConnectionLimiter(
             self.settings.max_connections, self.settings.max_connections_per_address
         )
-        self.throttle = AuthThrottle()
+        self.throttle: AuthThrottle = self.context.throttle  # shared with IMAP and POP3
         if self.checks is None:
             self.checks = make_checks(config)
         self.listeners = self._listeners()
@@ -80,6 +81,9 @@ class SMTPService:
         def make(
             cls: type[SMTPProtocol], handler: Any, **kwargs: Any
         ) -> Callable[[], SMTPProtocol]:
+            # /metrics protocol label: the MX is "smtp"; 587 and 465 are both "submission"
+            stats = metrics_of(self.context).smtp("smtp" if handler.kind == "mx" else handler.kind)
+
             def factory() -> SMTPProtocol:
                 return cls(
                     handler,
@@ -87,6 +91,7 @@ class SMTPService:
                     limiter=self.limiter,
                     throttle=self.throttle,
                     connections=self.connections,
+                    stats=stats,
                     **kwargs,
                 )
 
@@ -94,7 +99,12 @@ class SMTPService:
 
         submit = {"auth": AuthPolicy.REQUIRED, "authenticate": submission.authenticate}
         candidates = [
-            Listener("smtp", "SMTP (MX)", addresses.smtp, make(SMTPProtocol, mx, starttls=tls)),
+            Listener(
+                "smtp",
+                "SMTP (MX)",
+                addresses.smtp,
+                make(SMTPProtocol, mx, starttls=self.context.tls_mx or tls),
+            ),
             Listener(
                 "submission",
                 "SMTP submission (STARTTLS)",

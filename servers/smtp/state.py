@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from aiosmtpd.smtp import Envelope as _Envelope
 from aiosmtpd.smtp import Session as _Session
 
-from servers.smtp.engine import Account
+from servers.smtp.engine import Account, AuthSummary
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,3 +59,7 @@ class Envelope(_Envelope):
         #: BODY= from MAIL FROM (RFC 6152), upper-case, when declared.
         self.body_type: str | None = None
         self.recipients: list[Recipient] = []
+        #: Our id of the stored message (``Received: ... id``), once DATA delivered it.
+        self.message_id: str | None = None
+        #: SPF/DKIM/DMARC results of the MX checks after DATA, for the mail log.
+        self.auth: AuthSummary | None = None

@@ -93,6 +93,7 @@ async def _authenticate(s: Session, user: str, password: str) -> Done:
         raise no("too many failed logins; try again later", ResponseCode.UNAVAILABLE)
     await asyncio.sleep(throttle.delay(address))
     account: Account | None = await s.store.directory.authenticate(user, password)
+    s.shared.stats.auth(account is not None)
     if account is None:
         throttle.failure(address)
         log.info("imap %s: login failed for %r", s.transport.peer, user[:100])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from typing import NoReturn, TypeVar
 
@@ -351,6 +352,9 @@ def mailbox_name(c: Cursor, raw: bytes) -> str:
     """Decode a name: UTF-8 when enabled (RFC 6855), else modified UTF-7.
 
     Control characters are refused: names are Net-Unicode (RFC 9051 §5.1, RFC 5198).
+    Net-Unicode is NFC (RFC 5198 §2; RFC 6855 §3), so a name is normalised to NFC: "café"
+    spelt with a combining accent and with a precomposed one is the same mailbox, never two
+    look-alike mailboxes (or a SELECT of one that opens the other by surprise).
     """
     if c.utf8:
         name = utf8_text(c, raw, "mailbox name")
@@ -361,7 +365,7 @@ def mailbox_name(c: Cursor, raw: bytes) -> str:
             c.fail(f"bad mailbox name: {exc}")
     if any(ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 for char in name):
         c.fail("control characters are not allowed in mailbox names")
-    return name
+    return name if name.isascii() else unicodedata.normalize("NFC", name)
 
 
 def mailbox(c: Cursor) -> str:

@@ -223,6 +223,11 @@ class CommandReader:
         self._raw = True
 
     @property
+    def literal_partly_read(self) -> bool:
+        """A literal has begun to arrive and is not complete (the crash harness's failpoint)."""
+        return self._mode is _Mode.LITERAL and bool(self._literal)
+
+    @property
     def buffered(self) -> int:
         """Octets held for the current line (literal data not counted)."""
         return len(self._buf)

@@ -136,6 +136,7 @@ async def login(session: Session, name: str, password: str) -> None:
     if delay:
         await asyncio.sleep(delay)
     account = await shared.store.directory.authenticate(name, password)
+    shared.stats.auth(account is not None)
     if account is None:
         shared.throttle.failure(address)
         raise CommandError(BAD_LOGIN, detail=f"failed login for {name!r}")

@@ -21,7 +21,9 @@ from servers.smtp.engine import (
     InvalidArgument,
     MailstoreError,
     NotFound,
+    Reception,
     Store,
+    has_control_character,
     normalize_address,
     prepare,
 )
@@ -53,6 +55,11 @@ class BaseHandler:
         options: list[str],
     ) -> str:
         sender = "" if address == "<>" else address
+        if has_control_character(sender):
+            # NUL, CR, ESC...: never valid in a path (RFC 5321 §4.1.2), and a CR we would
+            # repeat in a bounce's RCPT TO or a forward's MAIL FROM is command injection.
+            log.info("%s: MAIL FROM with a control character refused", session.client_ip)
+            return str(replies.BAD_SENDER_SYNTAX)
         if not sender.isascii() and not envelope.smtp_utf8:
             return str(replies.NEEDS_SMTPUTF8)  # RFC 6531 §3.4
         reply = await self.check_sender(server, session, envelope, sender)
@@ -152,7 +159,7 @@ class BaseHandler:
         self, server: SMTPProtocol, session: Session, envelope: Envelope, content: bytes
     ) -> list[Reply]:
         """Store the message for every accepted recipient; answer after COMMIT."""
-        message_id = new_id()
+        message_id = envelope.message_id = new_id()
         prepared = await self.compose(server, session, envelope, content, message_id)
         if isinstance(prepared, Reply):
             return self.answer(envelope, [prepared] * len(envelope.recipients), message_id)
@@ -160,7 +167,8 @@ class BaseHandler:
         plan = DeliveryPlan.build(envelope.recipients, mailbox)
         incoming = await prepare(raw)
         outbound = self.outbound(session, envelope, plan)
-        results = await store_message(self.store, incoming, plan.targets, outbound)
+        reception = self.reception(session, envelope, message_id, plan)
+        results = await store_message(self.store, incoming, plan.targets, outbound, reception)
         outcomes = plan.outcomes(results)
         answers = [replies.DELIVERED if o is None else self.error_reply(o) for o in outcomes]
         log.info(
@@ -186,6 +194,20 @@ class BaseHandler:
     ) -> tuple[bytes, str] | Reply:
         """The bytes to store and the mailbox, or a refusal of the whole message."""
         return self.received(server, session, envelope, message_id) + content, "INBOX"
+
+    def reception(
+        self, session: Session, envelope: Envelope, message_id: str, plan: DeliveryPlan
+    ) -> Reception:
+        """The transaction as the mail log records it (``received_log``, schema.py)."""
+        return Reception(
+            protocol="smtp" if self.kind == "mx" else self.kind,
+            sender=envelope.sender,
+            client_address=session.client_ip or None,
+            helo=session.host_name or None,
+            transaction_id=message_id,
+            remote_recipients=len(plan.remote),
+            auth=envelope.auth,
+        )
 
     def outbound(self, session: Session, envelope: Envelope, plan: DeliveryPlan) -> Outbound | None:
         if not plan.remote:

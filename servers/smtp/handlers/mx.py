@@ -85,6 +85,7 @@ class MXHandler(BaseHandler):
         if action is Action.REJECT:
             log.info("%s: id=%s refused: %s", session.client_ip, message_id, verdict.reason)
             return replies.DMARC_REJECT.with_text(f"Rejected by {verdict.reason}")
+        envelope.auth = verdict.auth
         mailbox = "INBOX"
         if action is Action.QUARANTINE and self.settings.dmarc_quarantine:
             mailbox = JUNK
