@@ -8,12 +8,16 @@ async for row in store.messages.fetch(account.id, box.id, [1, 2], envelope=True)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from mailstore.errors import MailstoreError
 from mailstore.store.db import Database
 from mailstore.store.directory import Account, Alias, Directory, Domain, Resolution
 from mailstore.store.indexer import Indexer
 from mailstore.store.ingest import Incoming, Ingest, Stored, Target, prepare
 from mailstore.store.locks import Locks
 from mailstore.store.mailboxes import Mailboxes, MailboxInfo
+from mailstore.store.maillog import Reception
 from mailstore.store.messages import (
     Changes,
     CopyResult,
@@ -28,7 +32,7 @@ from mailstore.store.messages import (
 )
 from mailstore.store.notify import Change, ChangeListener
 from mailstore.store.passwords import Passwords
-from mailstore.store.queue import Queue, QueuedMessage
+from mailstore.store.queue import OutboundCopy, Queue, QueuedMessage
 
 
 class Store:
@@ -58,6 +62,35 @@ class Store:
             url, min_size=min_size, max_size=max_size, enforce_durability=enforce_durability
         )
         return cls(db, passwords or Passwords())
+
+    async def deliver_and_queue(
+        self,
+        message: Incoming,
+        targets: Sequence[Target],
+        outbound: OutboundCopy,
+        reception: Reception | None = None,
+    ) -> list[Stored | MailstoreError]:
+        """Local copies and the queue entry for the remote recipients in ONE transaction, so a
+        failure can never leave the local copies committed without the queue entry (the
+        client's retry would then duplicate them). When no local copy can be stored (all over
+        quota, say) the queue entry is committed alone. Per-target results as in
+        :meth:`Ingest.deliver`."""
+        items = [(message, t) for t in targets]
+        results = await self.ingest.store(
+            items,
+            [(0, len(items), reception)] if reception is not None and items else [],
+            also=lambda conn: self.queue.enqueue_in(conn, outbound, message),
+        )
+        if not any(isinstance(r, Stored) for r in results):
+            await self.queue.enqueue(
+                outbound.sender,
+                list(outbound.recipients),
+                message,
+                account_id=outbound.account_id,
+                params=dict(outbound.params),
+                reception=reception,
+            )
+        return results
 
     async def listener(self) -> ChangeListener:
         """A started LISTEN connection for this process (close it when done)."""
@@ -90,6 +123,7 @@ __all__ = [
     "Mailboxes",
     "MessageRow",
     "Messages",
+    "OutboundCopy",
     "Passwords",
     "Queue",
     "QueuedMessage",

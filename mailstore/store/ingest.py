@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -188,11 +188,13 @@ class Ingest:
         self,
         items: Sequence[tuple[Incoming, Target]],
         receptions: Sequence[tuple[int, int, Reception]] = (),
+        also: Callable[[asyncpg.Connection], Awaitable[object]] | None = None,
     ) -> list[Stored | MailstoreError]:
         """Store many (message, target) pairs in one transaction; see :meth:`deliver`.
 
         ``receptions``: (start, stop, reception) for the items ``[start:stop]`` of one delivery,
-        logged with the copies of it that were stored.
+        logged with the copies of it that were stored. ``also`` runs in the same transaction
+        when at least one copy is stored (then some result is :class:`Stored`), before COMMIT.
         """
         copies: list[_Copy] = []
         results: list[Stored | MailstoreError | None] = [None] * len(items)
@@ -217,6 +219,8 @@ class Ingest:
             await self._assign_uids(conn, accepted)
             body_ids = await self._insert(conn, accepted, fresh)
             await log_receptions(conn, _logged(receptions, accepted, body_ids))
+            if also is not None:
+                await also(conn)
             failpoints.hit("deliver-before-commit")  # crash harness: rows in, not committed
             for index, error in failed.items():
                 results[index] = error

@@ -181,6 +181,17 @@ async def _insert(
     return int(queue_id)
 
 
+@dataclass(frozen=True, slots=True)
+class OutboundCopy:
+    """The remote recipients of a message being delivered, queued in the same transaction as
+    its local copies (:meth:`mailstore.store.Store.deliver_and_queue`)."""
+
+    sender: str
+    recipients: tuple[str, ...]
+    account_id: int | None = None
+    params: Mapping[str, object] = field(default_factory=dict)
+
+
 class Queue:
     def __init__(self, db: Database, lifetime: timedelta = DEFAULT_LIFETIME):
         self.db = db
@@ -225,6 +236,22 @@ class Queue:
             return queue_id
 
         return await self.db.run(work)
+
+    async def enqueue_in(
+        self, conn: asyncpg.Connection, copy: OutboundCopy, message: Incoming
+    ) -> int:
+        """Queue ``copy`` inside the caller's transaction (see :class:`OutboundCopy`)."""
+        return await _insert(
+            conn,
+            copy.sender,
+            copy.recipients,
+            message,
+            account_id=copy.account_id,
+            params=copy.params,
+            recipient_params=None,
+            lifetime=self.lifetime,
+            now=None,
+        )
 
     # -- workers -------------------------------------------------------------------------------
     async def claim(

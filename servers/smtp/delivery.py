@@ -17,6 +17,7 @@ from servers.smtp.engine import (
     Incoming,
     MailstoreError,
     NotFound,
+    OutboundCopy,
     OverQuota,
     Reception,
     Stored,
@@ -93,31 +94,34 @@ async def store_message(
     outbound: Outbound | None,
     reception: Reception | None = None,
 ) -> list[Stored | MailstoreError]:
-    """Store local copies, then queue remote ones; per-target results for the local copies.
+    """Store local copies and queue remote ones; per-target results for the local copies.
 
-    ``reception`` goes to the mail log with the first transaction that accepts the message:
-    the local delivery when a copy was stored, else the queueing.
-
-    TODO(engine): local copies and the queue entry are two transactions today (the engine's
-    ``Queue.enqueue`` takes no local targets). If queueing fails after the local copies were
-    committed, the client gets 451 and its retry duplicates them locally (never remotely).
+    Both go in one engine transaction (``Store.deliver_and_queue``): a failure leaves neither,
+    so the client's retry after a 451 cannot duplicate local copies. ``reception`` goes to the
+    mail log with that transaction.
     """
-    results: list[Stored | MailstoreError] = []
-    if targets:
-        results = await store.ingest.deliver(message, targets, reception)
-        if any(isinstance(r, Stored) for r in results):
-            reception = None  # logged with the local copies
-    if outbound is not None and outbound.recipients:
-        if not queue_available(store):
-            raise Temporary("outbound queue not available")
+    remote = outbound is not None and bool(outbound.recipients)
+    if not remote:
+        return await store.ingest.deliver(message, targets, reception) if targets else []
+    assert outbound is not None
+    if not queue_available(store):
+        raise Temporary("outbound queue not available")
+    copy = OutboundCopy(
+        outbound.sender, tuple(outbound.recipients), outbound.account_id, dict(outbound.params)
+    )
+    if not targets:
         await store.queue.enqueue(
-            outbound.sender,
-            list(outbound.recipients),
+            copy.sender,
+            list(copy.recipients),
             message,
-            account_id=outbound.account_id,
-            params=dict(outbound.params),
+            account_id=copy.account_id,
+            params=dict(copy.params),
             reception=reception,
         )
+        return []
+    results: list[Stored | MailstoreError] = await store.deliver_and_queue(
+        message, targets, copy, reception
+    )
     return results
 
 

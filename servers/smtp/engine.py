@@ -17,7 +17,7 @@ from mailstore.mailauth.results import (
     strip_forged_authentication_results,
 )
 from mailstore.mailauth.spf import check_mail_from
-from mailstore.store import Account, Incoming, Store, Stored, Target, prepare
+from mailstore.store import Account, Incoming, OutboundCopy, Store, Stored, Target, prepare
 from mailstore.store.maillog import AuthSummary, Reception
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "InvalidArgument",
     "MailstoreError",
     "NotFound",
+    "OutboundCopy",
     "OverQuota",
     "Reception",
     "Store",
