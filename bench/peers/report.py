@@ -91,8 +91,13 @@ def markdown_table(rows: list[Row]) -> str:
 
 
 def plot(rows: list[Row], path: Path) -> bool:
-    """Latency (ms) against mailbox size, one colour per workload; False if nothing to plot."""
-    import matplotlib
+    """Latency (ms) against mailbox size, one colour per workload; False if nothing to plot
+    or matplotlib is missing (it comes with the ``bench`` extra, not with ``test``)."""
+    try:
+        import matplotlib
+    except ImportError:
+        print("plot skipped: matplotlib is not installed (pip install -e '.[bench]')")
+        return False
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
