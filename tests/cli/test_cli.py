@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -158,9 +161,21 @@ def test_db_status_and_upgrade_on_empty_database(tmp_path, cluster):
         cluster.drop(name)
 
 
-def test_embedded_database_and_serve(tmp_path):
+@pytest.fixture
+def own_tmp() -> Iterator[Path]:
+    """A folder outside pytest's base temp (0700, re-tightened by any other pytest run that
+    starts meanwhile): as root, the embedded cluster runs as its own user, which must reach it."""
+    path = Path(tempfile.mkdtemp(prefix="mailstore-cli-"))
+    path.chmod(0o755)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def test_embedded_database_and_serve(own_tmp):
     """The quick start: no URL configured, so the embedded cluster is made, used, stopped."""
-    home = tmp_path / "home"
+    home = own_tmp / "home"
     r = run(home, "domain", "add", "example.org")
     assert r.returncode == 0, r.stderr
     assert (home / "pgdata" / "PG_VERSION").exists()
