@@ -41,7 +41,7 @@ import dns.rrset
 
 Records = Mapping[tuple[str, str], Iterable[str]]
 
-_SOA = "ns.test. hostmaster.test. 1 3600 600 86400 0"
+_SOA = "ns.test. hostmaster.test. 1 3600 600 86400 %d"
 
 
 def txt_rdata(value: str | bytes) -> str:
@@ -164,7 +164,11 @@ class DNSServer:
             response.answer.append(self._rrset(qname, dns.rdatatype.CNAME, cname))
             qname = cname[0].target  # type: ignore[attr-defined]
         exists = any(owner.is_subdomain(qname) for owner, _ in self._records)
-        soa = dns.rrset.from_text(qname.parent() if len(qname) > 1 else qname, 0, "IN", "SOA", _SOA)
+        # the negative answer's TTL (RFC 2308 §5) follows ``ttl``: 0 (the tests' default)
+        # means resolvers cache nothing
+        soa = dns.rrset.from_text(
+            qname.parent() if len(qname) > 1 else qname, self.ttl, "IN", "SOA", _SOA % self.ttl
+        )
         response.authority.append(soa)
         return dns.rcode.NOERROR if exists else dns.rcode.NXDOMAIN
 
