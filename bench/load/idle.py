@@ -86,7 +86,7 @@ async def run(sessions: int, accounts: int, rounds: int, push_timeout: float) ->
     users = [f"idle{i}" for i in range(accounts)]
     with tempfile.TemporaryDirectory(prefix="mailstore-idle-") as tmp:
         home = Path(tmp)
-        _pg, url = await prepare_database(home, DOMAIN, users)
+        pg, url = await prepare_database(home, DOMAIN, users)
         server = start_server(
             home,
             url,
@@ -155,6 +155,7 @@ async def run(sessions: int, accounts: int, rounds: int, push_timeout: float) ->
             await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
         finally:
             server.stop()
+            pg.cleanup()  # stop the cluster before its folder goes
 
 
 def main() -> None:

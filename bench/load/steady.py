@@ -37,7 +37,7 @@ async def run(args: argparse.Namespace) -> None:
     total = int(args.rate * args.minutes * 60)
     with tempfile.TemporaryDirectory(prefix="mailstore-steady-") as tmp:
         home = Path(tmp)
-        _pg, url = await prepare_database(home, DOMAIN, USERS)
+        pg, url = await prepare_database(home, DOMAIN, USERS)
         dns = DNSServer(ttl=300)
         server = start_server(home, url, {"MAILSTORE_DNS_NAMESERVERS": dns.nameserver})
         try:
@@ -122,6 +122,7 @@ async def run(args: argparse.Namespace) -> None:
             print("server RSS: " + ", ".join(f"{t:.0f} s {m:.0f} MiB" for t, m in rss))
         finally:
             server.stop()
+            pg.cleanup()  # stop the cluster before its folder goes
             dns.close()
 
 

@@ -75,7 +75,7 @@ async def _transaction(port: int) -> bool:
 async def run(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="mailstore-storm-") as tmp:
         home = Path(tmp)
-        _pg, url = await prepare_database(home, DOMAIN, ["storm"])
+        pg, url = await prepare_database(home, DOMAIN, ["storm"])
         server = start_server(
             home,
             url,
@@ -114,6 +114,7 @@ async def run(args: argparse.Namespace) -> None:
             print(f"server RSS after the storm: {server.rss_mib():.0f} MiB")
         finally:
             server.stop()
+            pg.cleanup()  # stop the cluster before its folder goes
 
 
 def main() -> None:
