@@ -83,6 +83,14 @@ class BackgroundTasks:
         self._tasks.append(
             asyncio.create_task(ctx.store.indexer.run(self._stop), name="search-indexer")
         )
+        if not ctx.config.database.unsafe_durability:
+            from mailstore.store.durability import watch_durability
+
+            self._tasks.append(
+                asyncio.create_task(
+                    watch_durability(ctx.store.db, self._stop), name="durability-watch"
+                )
+            )
         self._tasks.append(
             asyncio.create_task(
                 run_workers(

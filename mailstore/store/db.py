@@ -62,6 +62,9 @@ class Database:
     def __init__(self, pool: asyncpg.Pool, url: str):
         self.pool = pool
         self.url = url
+        #: Set while the database runs with a setting that could lose acknowledged mail
+        #: (:func:`mailstore.store.durability.watch_durability`): writes are refused.
+        self.unsafe: str | None = None
 
     @classmethod
     async def connect(
@@ -110,7 +113,12 @@ class Database:
             yield conn
 
     async def run(self, work: Callable[[asyncpg.Connection], Awaitable[T]], attempts: int = 5) -> T:
-        """Run ``work(conn)`` in a transaction, retrying on deadlock or serialization failure."""
+        """Run ``work(conn)`` in a transaction, retrying on deadlock or serialization failure.
+
+        Refused with :class:`Temporary` (SMTP 451 4.3.0) while :attr:`unsafe` is set: nothing is
+        acknowledged that a crash could take back."""
+        if self.unsafe is not None:
+            raise Temporary(f"database not durable: {self.unsafe}")
         for attempt in range(attempts):
             try:
                 async with self.transaction() as conn:

@@ -17,6 +17,7 @@ crash harness's negative control.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, Protocol
 
@@ -97,3 +98,34 @@ async def refuse_unsafe_database(url: str) -> None:
         await conn.close()
     if problems:
         raise UnsafeDatabase("refusing to start: " + "; ".join(problems) + f" ({SKIP_HINT})")
+
+
+#: Seconds between checks of the settings while the server runs.
+RECHECK_INTERVAL = 30.0
+
+
+async def watch_durability(
+    db: Any, stop: asyncio.Event, interval: float = RECHECK_INTERVAL
+) -> None:
+    """While ``serve`` runs, re-read the settings every ``interval`` seconds: someone may turn
+    fsync off and reload without a restart. Until they are safe again ``db.unsafe`` is set and
+    every write transaction is refused as temporary (SMTP 451 4.3.0), so nothing is
+    acknowledged that a crash could lose. A database that cannot be reached is left to the
+    write paths, which answer 451 themselves."""
+    while not stop.is_set():
+        try:
+            problems = await durability_problems(db)
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            problems = None
+        if problems is not None:
+            now = "; ".join(problems) or None
+            if now != db.unsafe:
+                if now:
+                    log.error("refusing mail until fixed: %s (%s)", now, SKIP_HINT)
+                else:
+                    log.warning("database settings are safe again: accepting mail")
+            db.unsafe = now
+        try:
+            await asyncio.wait_for(stop.wait(), interval)
+        except TimeoutError:
+            pass

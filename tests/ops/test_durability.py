@@ -122,3 +122,49 @@ async def test_pool_sessions_commit_synchronously(database_url: str) -> None:
 
 def mailstore_env(home: Path, env: dict[str, str], *args: str) -> CompletedProcess[bytes]:
     return run(home, *args, env=env, timeout=60)
+
+
+async def test_running_server_refuses_mail_while_fsync_is_off(unsafe_cluster: str) -> None:
+    """fsync turned off (and reloaded) while the server runs: the watch sees it at its next
+    look and every write is refused as temporary (SMTP 451 4.3.0) until it is back on."""
+    from mailstore.errors import Temporary
+    from mailstore.migrate import upgrade_async
+    from mailstore.store import Target, prepare
+    from mailstore.store.durability import watch_durability
+    from tests.conftest import FAST_PASSWORDS
+
+    await upgrade_async(unsafe_cluster)
+    store = await Store.open(unsafe_cluster, min_size=1, max_size=4, passwords=FAST_PASSWORDS)
+    stop = asyncio.Event()
+    watch = asyncio.create_task(watch_durability(store.db, stop, interval=0.05))
+
+    async def settled(unsafe: bool) -> None:
+        for _ in range(200):
+            if (store.db.unsafe is not None) == unsafe:
+                return
+            await asyncio.sleep(0.02)
+        raise AssertionError(f"unsafe never became {unsafe}")
+
+    try:
+        await store.directory.add_domain("example.org")
+        bob = await store.directory.add_account("bob@example.org", "secret")
+        message = await prepare(b"Subject: hi\r\n\r\nhello\r\n")
+        (first,) = await store.ingest.deliver(message, [Target(bob.id, "INBOX")])
+        assert first.uid == 1  # type: ignore[union-attr]
+
+        await _set_system(unsafe_cluster, "fsync", "off")
+        await settled(True)
+        assert store.db.unsafe is not None and "fsync is off" in store.db.unsafe
+        with pytest.raises(Temporary, match="database not durable: database setting fsync"):
+            await store.ingest.deliver(message, [Target(bob.id, "INBOX")])
+        assert (await store.mailboxes.get(bob.id, "INBOX")).messages == 1
+
+        await _set_system(unsafe_cluster, "fsync", None)
+        await settled(False)
+        (again,) = await store.ingest.deliver(message, [Target(bob.id, "INBOX")])
+        assert again.uid == 2  # type: ignore[union-attr]
+    finally:
+        stop.set()
+        await watch
+        await _set_system(unsafe_cluster, "fsync", None)
+        await store.close()
