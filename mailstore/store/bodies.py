@@ -31,7 +31,7 @@ ON CONFLICT (sha256) DO UPDATE SET refcount = bodies.refcount + EXCLUDED.refcoun
 RETURNING id
 """
 
-#: New bodies wait in index_queue for the background search indexer (mailstore/schema.py).
+#: New bodies wait in index_queue for the background search indexer (mailstore/schema/).
 _QUEUE_FOR_INDEX = "INSERT INTO index_queue (body_id) VALUES ($1) ON CONFLICT DO NOTHING"
 
 _REFERENCE_BODY = """

@@ -1,6 +1,6 @@
 """The background search indexer: moves bodies from ``index_queue`` to ``body_terms``.
 
-Trigram-indexing a message costs more than storing it (see mailstore/schema.py), so delivery
+Trigram-indexing a message costs more than storing it (see mailstore/schema/), so delivery
 only queues new bodies and this task indexes them in batches, one short transaction each, with
 ``FOR UPDATE SKIP LOCKED`` so any number of processes may run it. Searches are exact whether or
 not a body is indexed yet; indexing only makes them fast.
