@@ -25,6 +25,25 @@ Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]
 LISTEN_BACKLOG = 1024
 
 
+def bound_addresses(server: asyncio.Server | None) -> list[tuple[str, int]]:
+    """A server's bound (host, port) pairs: the real ports when it was asked for port 0."""
+    if server is None:
+        return []
+    return [sock.getsockname()[:2] for sock in server.sockets]
+
+
+async def close_server(server: asyncio.Server | None, sessions: set[asyncio.Task[None]]) -> None:
+    """Stop accepting, cancel the sessions and wait for them, then for the server."""
+    if server is not None:
+        server.close()
+    for task in list(sessions):
+        task.cancel()
+    if sessions:
+        await asyncio.gather(*sessions, return_exceptions=True)
+    if server is not None:
+        await server.wait_closed()
+
+
 class Listener:
     def __init__(
         self,
@@ -58,9 +77,7 @@ class Listener:
     @property
     def addresses(self) -> list[tuple[str, int]]:
         """Bound (host, port) pairs; the real ports when configured with port 0."""
-        if self._server is None:
-            return []
-        return [s.getsockname()[:2] for s in self._server.sockets]
+        return bound_addresses(self._server)
 
     async def start(self) -> list[str]:
         self._server = await asyncio.start_server(
@@ -77,15 +94,8 @@ class Listener:
         ]
 
     async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-        for task in list(self._sessions):
-            task.cancel()
-        if self._sessions:
-            await asyncio.gather(*self._sessions, return_exceptions=True)
-        if self._server is not None:
-            await self._server.wait_closed()
-            self._server = None
+        await close_server(self._server, self._sessions)
+        self._server = None
 
     async def _connected(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()

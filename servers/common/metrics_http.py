@@ -16,7 +16,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from mailstore.config import parse_hostport
-from servers.common.listener import format_address
+from servers.common.listener import bound_addresses, close_server, format_address
 from servers.common.metrics import CONTENT_TYPE, Metrics
 
 if TYPE_CHECKING:
@@ -54,9 +54,7 @@ class MetricsServer:
     @property
     def addresses(self) -> list[tuple[str, int]]:
         """Bound (host, port) pairs; the real port when configured with port 0."""
-        if self._server is None:
-            return []
-        return [s.getsockname()[:2] for s in self._server.sockets]
+        return bound_addresses(self._server)
 
     async def start(self) -> list[str]:
         self._server = await asyncio.start_server(
@@ -65,15 +63,8 @@ class MetricsServer:
         return [f"metrics on http://{format_address(h, p)}{PATH}" for h, p in self.addresses]
 
     async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-        for task in list(self._clients):
-            task.cancel()
-        if self._clients:
-            await asyncio.gather(*self._clients, return_exceptions=True)
-        if self._server is not None:
-            await self._server.wait_closed()
-            self._server = None
+        await close_server(self._server, self._clients)
+        self._server = None
 
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
